@@ -1,0 +1,3 @@
+from cctk.cli.main import main
+
+main()

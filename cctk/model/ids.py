@@ -1,0 +1,32 @@
+"""Identifiers: the unified social credit code (统一社会信用代码, GB 32100-2015)."""
+
+from __future__ import annotations
+
+from stdnum.cn import uscc
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+AUTHORITIES = "123456789ANY"
+
+
+def credit_code_problem(code: object) -> str | None:
+    """None when ``code`` is a valid credit code, else a catalog key naming the problem.
+
+    The check character is computed by python-stdnum; its ``validate`` is not used
+    because it rejects valid codes whose first 8 characters are not all digits
+    (registering authorities A, N and Y), which real suppliers have.
+    """
+    if not isinstance(code, str):
+        return "creditcode.type"
+    code = uscc.compact(code)
+    if len(code) != 18:
+        return "creditcode.length"
+    if code[0] not in AUTHORITIES or any(c not in ALPHABET for c in code):
+        return "creditcode.charset"
+    if code[-1] != uscc.calc_check_digit(code[:17]):
+        return "creditcode.check"
+    return None
+
+
+def make_credit_code(first17: str) -> str:
+    """Append the check character (used by the demo generator and tests)."""
+    return first17 + uscc.calc_check_digit(first17)
