@@ -323,4 +323,45 @@ def build(r: dict, src: Source) -> tuple[Contract | None, list[Diagnostic]]:
         secret=r.get("secret", False), clerk=r.get("clerk"),
         body=src.body, path=src.path, body_line=src.body_line,
     )
+    consistency(contract, r, b)
     return contract, b.diags
+
+
+# Pairs (earlier, later) that must not be reversed.
+DATE_ORDER = (("award", "signed"), ("drafted", "submitted"), ("submitted", "signed"), ("drafted", "signed"),
+              ("signed", "published"), ("start", "end"), ("signed", "delivered"))
+
+
+def consistency(c: Contract, r: dict, b: _Builder) -> None:
+    """Checks inside one record that need no other file: date order, schedule totals."""
+    for first, second in DATE_ORDER:
+        d1, d2 = c.dates.get(first), c.dates.get(second)
+        if d1 and d2 and d1 > d2:
+            b.error("dates.order", ("dates", second), first=first, second=second,
+                    first_value=d1.isoformat(), second_value=d2.isoformat())
+    signed = c.dates.get("signed")
+    if signed:
+        later = [(("filing", "on"), c.filing.on if c.filing else None, "filing.on"),
+                 (("acceptance", "on"), c.acceptance.on if c.acceptance else None, "acceptance.on")]
+        later += [(("payments", i, "on"), p.on, f"payments.{i}.on") for i, p in enumerate(c.payments)]
+        for path, day, name in later:
+            if day and day < signed:
+                b.error("dates.order", path, first="signed", second=name,
+                        first_value=signed.isoformat(), second_value=day.isoformat())
+    if c.payment_schedule:
+        complete = True
+        for i, inst in enumerate(c.payment_schedule):
+            if inst.share is not None and inst.amount is not None:
+                b.error("schedule.share_and_amount", ("payment_schedule", i), id=inst.id)
+                complete = False
+            elif inst.share is None and inst.amount is None:
+                b.error("schedule.no_value", ("payment_schedule", i), id=inst.id)
+                complete = False
+            if inst.trigger == "date" and inst.on is None:
+                b.error("schedule.date_missing", ("payment_schedule", i), id=inst.id)
+        if complete:
+            total = sum((inst.value(c.amount) for inst in c.payment_schedule), Decimal(0))
+            # Shares are rounded to the fen per instalment; allow one fen per instalment of rounding.
+            if abs(total - c.amount) > Decimal("0.01") * len(c.payment_schedule):
+                b.error("schedule.sum", ("payment_schedule",), total=f"{total:,.2f}", amount=f"{c.amount:,.2f}")
+

@@ -1,0 +1,366 @@
+"""Repository commands: init, new, ls, show, schema, edit."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import click
+import msgspec
+
+from cctk import i18n
+from cctk.cli.common import fail, format_option, progress_callback, repo_root, rev_option, use_colour
+from cctk.model import CATEGORIES, PROCUREMENT_METHODS, STATUSES, LIVE_STATUSES, Severity
+from cctk.model.money import format_amount
+from cctk.store import gitio
+from cctk.store.loader import load
+
+
+def _complete_codes(ctx, param, incomplete):
+    """Shell completion of contract codes from the folder names (no parsing)."""
+    try:
+        from cctk.store.repo import find_root
+        root = find_root()
+    except Exception:
+        return []
+    contracts = root / "contracts"
+    if not contracts.is_dir():
+        return []
+    return sorted(p.name for y in contracts.iterdir() if y.is_dir() for p in y.iterdir()
+                  if p.name.startswith(incomplete))[:200]
+
+
+# --- init -------------------------------------------------------------------------------
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--district", default="", help="District name for cctk.yaml. 区名称。")
+@click.option("--no-git", is_flag=True, help="Do not run git init. 不初始化 git。")
+def init(directory: Path, district: str, no_git: bool):
+    """Create a new contracts repository in DIRECTORY (新建合同仓库).
+
+    \b
+    Example:
+      cctk init mydistrict && cd mydistrict && cctk doctor
+    """
+    if directory.exists() and any(directory.iterdir()):
+        fail(i18n.t("cli.dir_not_empty", path=directory))
+    data = resources.files("cctk").joinpath("data/init")
+    files = {
+        "cctk.yaml": data.joinpath("cctk.yaml").read_text("utf-8").format(district=district),
+        "policy/org.yaml": data.joinpath("policy/org.yaml").read_text("utf-8"),
+        "policy/thresholds.yaml": data.joinpath("policy/thresholds.yaml").read_text("utf-8"),
+        ".github/workflows/cctk.yml": data.joinpath("ci/github.yml").read_text("utf-8"),
+        ".gitlab-ci.yml": data.joinpath("ci/gitlab.yml").read_text("utf-8"),
+        "contracts/.gitkeep": "",
+        "suppliers/.gitkeep": "",
+        ".gitignore": "*.tmp\n.cctk-cache/\n",
+    }
+    templates = resources.files("cctk").joinpath("data/templates")
+    if templates.is_dir():
+        for item in templates.iterdir():
+            if item.is_file():
+                files[f"templates/{item.name}"] = item.read_text("utf-8")
+    directory.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        target = directory / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    if not no_git:
+        gitio.git(directory, "init", "-q", "-b", "main")
+        gitio.git(directory, "add", "-A")
+        proc = subprocess.run(["git", "-C", str(directory), "commit", "-q", "-m", "cctk init\n\nCctk-Action: init\n"],
+                              capture_output=True)
+        if proc.returncode != 0:
+            click.echo(proc.stderr.decode("utf-8", "replace"), err=True)
+    click.echo(i18n.t("cli.init_done", path=directory))
+
+
+# --- new ----------------------------------------------------------------------------------
+
+@click.command()
+@click.option("--template", "template", default=None, help="Model text, e.g. goods (示范文本).")
+@click.option("--title", help="Contract title (合同名称).")
+@click.option("--category", type=click.Choice(CATEGORIES), help="Category (类别).")
+@click.option("--method", "procurement_method", type=click.Choice(PROCUREMENT_METHODS), help="Procurement method (采购方式).")
+@click.option("--unit", help="Budget unit code (预算单位).")
+@click.option("--supplier", help="Supplier credit code (供应商信用代码).")
+@click.option("--amount", help="Amount in yuan, e.g. 86500.00 (金额).")
+@click.option("--clerk", help="Clerk's person id (承办人).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Template variable (模板变量).")
+@click.option("--no-commit", is_flag=True, help="Write the file but do not commit. 只写文件不提交。")
+def new(template, title, category, procurement_method, unit, supplier, amount, clerk, variables, no_commit):
+    """Draft a new contract with a fresh unified contract code (起草新合同).
+
+    Prompts for missing values on a terminal; flags otherwise.
+
+    \b
+    Example:
+      cctk new --title 办公设备采购 --category goods --unit LH001 \\
+               --supplier 91440303MA5F0A1B22 --amount 86500.00
+    """
+    from cctk.lifecycle.create import create
+
+    root = repo_root()
+    snap = load(root, contracts=False)
+    interactive = sys.stdin.isatty()
+    values = {"title": title, "category": category, "unit": unit, "supplier": supplier, "amount": amount}
+    for name, value in values.items():
+        if value is None:
+            if not interactive:
+                fail(i18n.t("cli.new_missing", name=name))
+            choice = click.Choice(CATEGORIES) if name == "category" else None
+            values[name] = click.prompt(name, type=choice) if choice else click.prompt(name)
+    supplier_rec = snap.suppliers.get(values["supplier"])
+    record = {
+        "title": values["title"], "category": values["category"],
+        "procurement_method": procurement_method, "unit": values["unit"], "clerk": clerk,
+        "counterparty": {"name": supplier_rec.name if supplier_rec else values["supplier"],
+                         "credit_code": values["supplier"],
+                         **({"sme": supplier_rec.sme} if supplier_rec and supplier_rec.sme is not None else {})},
+        "amount": values["amount"], "status": "drafting",
+    }
+    record = {k: v for k, v in record.items() if v is not None}
+    body = f"# {values['title']}\n"
+    if template:
+        try:
+            from cctk.render.templates import render_contract_text
+        except ImportError:
+            fail("templates are not available / 模板不可用")
+        data = dict(record)
+        for item in variables:
+            key, _, value = item.partition("=")
+            data[key] = value
+        try:
+            record, body = render_contract_text(template, data, root)
+        except Exception as exc:  # a template problem is reported, never a traceback
+            fail(str(exc))
+    today = dt.date.fromisoformat(snap.config["as_of"]) if snap.config.get("as_of") else None
+    path, diags = create(root, snap.config, record, body, today=today, commit=not no_commit,
+                         org=snap.org, suppliers=snap.suppliers)
+    if path is None:
+        for d in diags:
+            click.echo(f"{d.code} {d.severity.label}: {d.text()}", err=True)
+        fail(i18n.t("cli.invalid_new"), 1)
+    click.echo(i18n.t("cli.new_done", code=path.split("/")[2], path=path))
+
+
+# --- ls -------------------------------------------------------------------------------
+
+def contract_json(c) -> dict:
+    data = msgspec.to_builtins(c)
+    data.pop("oid", None)
+    return data
+
+
+@click.command()
+@click.option("--status", type=click.Choice(STATUSES + ("live",)), help="Lifecycle state; 'live' = signed or performing. 状态。")
+@click.option("--unit", help="Budget unit code. 预算单位。")
+@click.option("--supplier", help="Supplier credit code or part of its name. 供应商。")
+@click.option("--year", type=int, help="Year signed (or drafted). 年份。")
+@click.option("--min-amount", help="Minimum amount in yuan. 最低金额。")
+@format_option("table", "json", "csv")
+@rev_option()
+def ls(status, unit, supplier, year, min_amount, fmt, rev):
+    """List contracts (合同列表).
+
+    \b
+    Example:
+      cctk ls --status performing --min-amount 50000
+      cctk ls --unit LH001 --format json
+    """
+    root = repo_root()
+    try:
+        snap = load(root, rev, progress=progress_callback("cli.loading"))
+    except gitio.GitError as exc:
+        fail(i18n.t(exc.key, **exc.args_))
+    minimum = Decimal(min_amount) if min_amount else None
+    rows = []
+    for c in sorted(snap.contracts, key=lambda c: c.code):
+        if status and not (c.status == status or (status == "live" and c.status in LIVE_STATUSES)):
+            continue
+        if unit and c.unit != unit:
+            continue
+        if supplier and supplier != c.counterparty.credit_code and supplier not in c.counterparty.name:
+            continue
+        if year and c.year != year:
+            continue
+        if minimum is not None and c.amount < minimum:
+            continue
+        rows.append(c)
+    if fmt == "json":
+        click.echo(json.dumps([{"code": c.code, "title": c.title, "unit": c.unit,
+                                "supplier": c.counterparty.credit_code, "supplier_name": c.counterparty.name,
+                                "amount": str(c.amount), "status": c.status, "category": c.category,
+                                "year": c.year, "path": c.path} for c in rows], ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["code", "title", "unit", "supplier", "supplier_name", "amount", "status", "category", "year", "path"])
+        for c in rows:
+            w.writerow([c.code, c.title, c.unit, c.counterparty.credit_code, c.counterparty.name, str(c.amount),
+                        c.status, c.category, c.year or "", c.path])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    headers = [i18n.t(f"ls.col.{k}") for k in ("code", "title", "unit", "supplier", "amount", "status")]
+    table = [[c.code, c.title, c.unit, c.counterparty.name, format_amount(c.amount), c.status] for c in rows]
+    click.echo(render_table(headers, table, right={4}), color=use_colour())
+    total = sum((c.amount for c in rows), Decimal(0))
+    click.echo(i18n.t("ls.count", n=len(rows), total=format_amount(total)))
+
+
+def _width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if _width(out + ch) > width - 1:
+            return out + "…"
+        out += ch
+    return out
+
+
+def render_table(headers, rows, right=frozenset(), max_width=36) -> str:
+    """A plain table whose columns line up with Chinese (double-width) characters."""
+    cells = [[_fit(str(v), max_width) for v in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values):
+        parts = []
+        for i, v in enumerate(values):
+            pad = " " * (widths[i] - _width(v))
+            parts.append(pad + v if i in right else v + pad)
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+# --- show ----------------------------------------------------------------------------
+
+@click.command()
+@click.argument("code", shell_complete=_complete_codes)
+@format_option("text", "json")
+@rev_option()
+def show(code, fmt, rev):
+    """Show one contract's record (查看合同).
+
+    \b
+    Example:
+      cctk show LHHT-2019-000001
+      cctk show LHHT-2019-000001 --format json
+    """
+    root = repo_root()
+    try:
+        snap = load(root, rev)
+    except gitio.GitError as exc:
+        fail(i18n.t(exc.key, **exc.args_))
+    c = snap.contract(code)
+    if c is None:
+        fail(i18n.t("cli.no_contract", code=code), 1)
+    if fmt == "json":
+        click.echo(json.dumps(contract_json(c), ensure_ascii=False, indent=2))
+        return
+    unit = snap.org.units.get(c.unit)
+    lines = [
+        (i18n.t("ls.col.code"), c.code), (i18n.t("ls.col.title"), c.title),
+        (i18n.t("ls.col.unit"), f"{c.unit} {unit.name if unit else ''}"),
+        (i18n.t("ls.col.supplier"), f"{c.counterparty.name} ({c.counterparty.credit_code})"),
+        (i18n.t("ls.col.amount"), f"{format_amount(c.amount)} {c.currency}"),
+        (i18n.t("ls.col.status"), c.status),
+    ]
+    for label, value in lines:
+        click.echo(f"{label}: {value}")
+    for key, day in c.dates.items():
+        click.echo(f"  {key}: {day.isoformat()}")
+    if c.filing and c.filing.number:
+        click.echo(f"filing: {c.filing.number} {c.filing.on or ''}")
+    for inst in c.payment_schedule:
+        click.echo(f"  [{inst.id}] {format_amount(inst.value(c.amount))} {inst.trigger}+{inst.days}d")
+    if c.payments:
+        click.echo(f"paid: {format_amount(c.paid)}")
+    click.echo(f"path: {c.path}")
+
+
+# --- schema --------------------------------------------------------------------------
+
+@click.command()
+def schema():
+    """Print the JSON Schema of the contract record (打印合同记录的 JSON Schema).
+
+    \b
+    Example:
+      cctk schema > contract.schema.json
+    """
+    click.echo(resources.files("cctk").joinpath("data/contract.schema.json").read_text("utf-8"), nl=False)
+
+
+# --- edit ----------------------------------------------------------------------------
+
+@click.command()
+@click.argument("code", shell_complete=_complete_codes)
+def edit(code):
+    """Edit a contract record in $EDITOR, refusing invalid or forbidden changes (编辑合同记录).
+
+    Like visudo: on errors the editor re-opens with the problems listed at the top.
+
+    \b
+    Example:
+      EDITOR=nano cctk edit LHHT-2019-000001
+    """
+    from cctk.lifecycle.edit import EditRefused, check_edit
+
+    root = repo_root()
+    snap = load(root)
+    c = snap.contract(code)
+    if c is None:
+        fail(i18n.t("cli.no_contract", code=code), 1)
+    path = root / c.path
+    original = path.read_bytes()
+    text = original.decode("utf-8")
+    header = ""
+    while True:
+        edited = click.edit(header + text, extension=".md", require_save=False)
+        if edited is None:
+            click.echo(i18n.t("cli.edit_unchanged"))
+            return
+        edited = _strip_header(edited)
+        if edited == original.decode("utf-8"):
+            click.echo(i18n.t("cli.edit_unchanged"))
+            return
+        problems = check_edit(c.path, original, edited.encode("utf-8"))
+        if not problems:
+            break
+        click.echo(i18n.t("cli.edit_invalid"), err=True)
+        for line in problems:
+            click.echo("  " + line, err=True)
+        if not sys.stdin.isatty() or not click.confirm(i18n.t("cli.edit_again"), default=True):
+            click.echo(i18n.t("cli.edit_discarded", path=c.path), err=True)
+            sys.exit(1)
+        header = "".join(f"# cctk: {line}\n" for line in problems)
+        text = edited
+    if path.read_bytes() != original:  # changed underneath while editing (fava does the same)
+        fail(i18n.t("cli.edit_changed_underneath", path=c.path), 1)
+    from cctk.store.files import atomic_write
+    atomic_write(path, edited)
+    click.echo(i18n.t("cli.edit_saved", path=c.path))
+
+
+def _strip_header(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].startswith("# cctk: "):
+        lines.pop(0)
+    return "".join(lines)

@@ -1,0 +1,1 @@
+"""Lifecycle actions: each edits the record, checks the move, and makes one git commit."""

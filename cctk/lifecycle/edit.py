@@ -1,0 +1,33 @@
+"""Checking a hand edit of a record: valid, and no frozen field changed after signing."""
+
+from __future__ import annotations
+
+from cctk import i18n
+from cctk.model import Severity
+from cctk.store.records import parse_contract
+
+SIGNED_STATES = ("signed", "performing", "accepted", "evaluated", "archived", "terminated")
+# Frozen once signed: the parties, the price, the payment terms and the text (a change needs `cctk amend`).
+FROZEN = ("code", "unit", "counterparty", "amount", "currency", "payment_schedule", "performance_bond", "body")
+
+i18n.register({
+    "edit.frozen": ("field '{field}' is frozen after signing; change it with 'cctk amend'",
+                    "签订后字段“{field}”已冻结；如需变更请使用“cctk amend”"),
+})
+
+
+def frozen_changes(before, after) -> list[str]:
+    if before.status not in SIGNED_STATES:
+        return []
+    return [name for name in FROZEN if getattr(before, name) != getattr(after, name)]
+
+
+def check_edit(path: str, original: bytes, edited: bytes) -> list[str]:
+    """Problems with an edit, as lines to show the person (empty: the edit may be saved)."""
+    before, _ = parse_contract(path, original)
+    after, diags = parse_contract(path, edited)
+    lines = [f"{d.location()}: {d.code} {d.text()}" for d in diags if d.severity == Severity.ERROR]
+    if after is None or before is None:
+        return lines or ["invalid record / 记录无效"]
+    lines += [i18n.t("edit.frozen", field=name) for name in frozen_changes(before, after)]
+    return lines

@@ -1,0 +1,96 @@
+"""Checks across files: references to units, people and suppliers, codes, folders, attachments.
+
+The per-file checks (schema, amounts, dates, schedule totals) happen while parsing and
+are cached with the record; these depend on other files and are re-run every time
+(dictionary lookups, cheap).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from cctk.model import Contract, Diagnostic, Severity
+from cctk.store.loader import Snapshot
+from cctk.store.records import Source, diag, split, decode
+
+
+def _located(snap: Snapshot, contract: Contract, key: str, at: tuple, **args) -> Diagnostic:
+    d = diag(key, contract.path, **args)
+    d.contract = contract.code
+    d.line, d.col = _position(snap, contract, at)
+    return d
+
+
+def _position(snap: Snapshot, contract: Contract, at: tuple):
+    """Re-read one file to locate a field (only when there is something to report)."""
+    try:
+        if snap.rev is None:
+            data = (snap.root / contract.path).read_bytes()
+        else:
+            from cctk.store.gitio import git
+            data = git(snap.root, "cat-file", "blob", snap.files[contract.path])
+    except Exception:
+        return None, None
+    text, _ = decode(contract.path, data)
+    src, _ = split(contract.path, text or "")
+    if src is None:
+        return None, None
+    return src.position(at)
+
+
+def reference_checks(snap: Snapshot) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    pattern = re.compile(snap.config["code_pattern"])
+    by_code: dict[str, str] = {}
+    for c in snap.contracts:
+        if not pattern.match(c.code):
+            out.append(_located(snap, c, "code.pattern", ("code",), field="code", value=c.code,
+                                pattern=snap.config["code_pattern"]))
+        folder = c.path.split("/")[2]
+        if folder != c.code:
+            out.append(_located(snap, c, "code.folder", ("code",), field="code", value=c.code, folder=folder))
+        if c.code in by_code:
+            out.append(_located(snap, c, "code.duplicate", ("code",), field="code", value=c.code,
+                                other=by_code[c.code]))
+        else:
+            by_code[c.code] = c.path
+        if snap.org.units and c.unit not in snap.org.units:
+            out.append(_located(snap, c, "ref.unit", ("unit",), field="unit", value=c.unit))
+        supplier = snap.suppliers.get(c.counterparty.credit_code)
+        if supplier is None:
+            out.append(_located(snap, c, "ref.supplier", ("counterparty", "credit_code"),
+                                field="counterparty.credit_code", value=c.counterparty.credit_code))
+        elif supplier.name != c.counterparty.name:
+            out.append(_located(snap, c, "ref.supplier_name", ("counterparty", "name"), field="counterparty.name",
+                                name=c.counterparty.name, registered=supplier.name))
+        if snap.org.people:
+            people = [(("clerk",), c.clerk)] + [(("approvals", i, "by"), a.by) for i, a in enumerate(c.approvals)]
+            for at, person in people:
+                if person and person not in snap.org.people:
+                    out.append(_located(snap, c, "ref.person", at, field=".".join(map(str, at)), value=person))
+        folder_path = posixpath.dirname(c.path)
+        for i, att in enumerate(c.attachments):
+            norm = posixpath.normpath(att.path)
+            if att.path.startswith("/") or norm.startswith("..") or "\\" in att.path or ":" in att.path.split("/")[0]:
+                out.append(_located(snap, c, "attachment.unsafe", ("attachments", i, "path"),
+                                    field=f"attachments.{i}.path", value=att.path))
+                continue
+            full = f"{folder_path}/{norm}"
+            if full in snap.symlinks:
+                out.append(_located(snap, c, "attachment.symlink", ("attachments", i, "path"),
+                                    field=f"attachments.{i}.path", value=att.path))
+            elif full not in snap.all_paths:
+                out.append(_located(snap, c, "attachment.missing", ("attachments", i, "path"),
+                                    field=f"attachments.{i}.path", value=att.path))
+    return out
+
+
+def all_diagnostics(snap: Snapshot) -> list[Diagnostic]:
+    diags = list(snap.diagnostics) + reference_checks(snap)
+    diags.sort(key=Diagnostic.sort_key)
+    return diags
+
+
+def exit_code(diags: list[Diagnostic], fail_on: Severity = Severity.ERROR) -> int:
+    return 1 if any(d.severity >= fail_on for d in diags) else 0

@@ -1,0 +1,113 @@
+"""The index cache: parse results keyed by git blob id, in SQLite under .git/cctk/.
+
+Keys are content hashes, so an entry can never be stale: a changed file has a new
+blob id. The file is safe to delete; a format or cctk version change starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import msgspec
+
+from cctk import __version__
+from cctk.model import Contract, Diagnostic
+
+FORMAT = 3
+
+
+class Payload(msgspec.Struct, array_like=True):
+    contract: Contract | None
+    diags: list[dict]
+
+
+_ENC = msgspec.msgpack.Encoder()
+_DEC = msgspec.msgpack.Decoder(Payload)
+
+
+def encode(contract: Contract | None, diags: list[Diagnostic]) -> bytes:
+    return _ENC.encode(Payload(contract, [d.to_cache() for d in diags]))
+
+
+def decode(blob: bytes) -> tuple[Contract | None, list[Diagnostic]]:
+    p = _DEC.decode(blob)
+    return p.contract, [Diagnostic.from_json(d) for d in p.diags]
+
+
+def cache_path(root: Path, git_dir: Path | None) -> Path:
+    if os.environ.get("CCTK_CACHE_DIR"):
+        base = Path(os.environ["CCTK_CACHE_DIR"])
+        return base / (hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16] + ".sqlite")
+    if git_dir is not None:
+        return git_dir / "cctk" / "index.sqlite"
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "cctk"
+    return base / (hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16] + ".sqlite")
+
+
+class Cache:
+    def __init__(self, path: Path, schema_hash: str):
+        self.path = path
+        self.version = f"{__version__}/{FORMAT}/{schema_hash}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._init()
+
+    def _init(self):
+        db = self.db
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        if row is None or row[0] != self.version:
+            db.execute("DROP TABLE IF EXISTS records")
+            db.execute("DROP TABLE IF EXISTS summary")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
+        db.execute("CREATE TABLE IF NOT EXISTS records (oid TEXT PRIMARY KEY, payload BLOB) WITHOUT ROWID")
+        db.execute("""CREATE TABLE IF NOT EXISTS summary (
+            oid TEXT PRIMARY KEY, code TEXT, title TEXT, unit TEXT, supplier TEXT, supplier_name TEXT,
+            amount TEXT, status TEXT, year INTEGER, category TEXT, errors INTEGER) WITHOUT ROWID""")
+        db.commit()
+
+    def get_many(self, oids: list[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        cur = self.db.cursor()
+        for i in range(0, len(oids), 900):
+            chunk = oids[i:i + 900]
+            q = "SELECT oid, payload FROM records WHERE oid IN (%s)" % ",".join("?" * len(chunk))
+            out.update(cur.execute(q, chunk))
+        return out
+
+    def summaries(self, oids: list[str]) -> dict[str, tuple]:
+        out: dict[str, tuple] = {}
+        cur = self.db.cursor()
+        for i in range(0, len(oids), 900):
+            chunk = oids[i:i + 900]
+            q = ("SELECT oid, code, title, unit, supplier, supplier_name, amount, status, year, category, errors "
+                 "FROM summary WHERE oid IN (%s)" % ",".join("?" * len(chunk)))
+            for row in cur.execute(q, chunk):
+                out[row[0]] = row[1:]
+        return out
+
+    def put_many(self, items: list[tuple[str, bytes, tuple]]):
+        """items: (oid, payload, summary-row-without-oid)."""
+        if not items:
+            return
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", [(o, p) for o, p, _ in items])
+            self.db.executemany("INSERT OR REPLACE INTO summary VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                                [(o, *s) for o, _, s in items])
+
+    def close(self):
+        self.db.close()
+
+
+def summary_row(contract: Contract | None, diags: list[Diagnostic]) -> tuple:
+    errors = sum(1 for d in diags if d.severity >= 3)
+    if contract is None:
+        return (None, None, None, None, None, None, None, None, None, errors)
+    return (contract.code, contract.title, contract.unit, contract.counterparty.credit_code,
+            contract.counterparty.name, str(contract.amount), contract.status, contract.year,
+            contract.category, errors)

@@ -1,0 +1,163 @@
+"""Plain git, run the fast way: one ``ls-tree``/``ls-files`` listing and one ``cat-file --batch``
+stream for any number of blobs (GitPython starts a process per call for several of these)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+
+class GitError(Exception):
+    def __init__(self, key: str, **args):
+        super().__init__(f"{key} {args}")
+        self.key = key
+        self.args_ = args
+
+
+def git(root: Path | str, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+    proc = subprocess.run(["git", "-C", str(root), *args], input=input, capture_output=True)
+    if check and proc.returncode != 0:
+        raise GitError("git.error", error=proc.stderr.decode("utf-8", "replace").strip() or " ".join(args))
+    return proc.stdout
+
+
+def is_git_repo(root: Path) -> bool:
+    return (root / ".git").exists()
+
+
+def git_dir(root: Path) -> Path | None:
+    if not is_git_repo(root):
+        return None
+    out = git(root, "rev-parse", "--absolute-git-dir", check=False).strip()
+    return Path(out.decode()) if out else None
+
+
+def resolve(root: Path, rev: str) -> str:
+    proc = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", rev + "^{commit}"],
+                          capture_output=True)
+    if proc.returncode != 0:
+        raise GitError("git.rev", rev=rev)
+    return proc.stdout.decode().strip()
+
+
+def blob_oid(data: bytes) -> str:
+    """The id git gives these bytes as a blob (so work-tree files and revisions share cache keys)."""
+    h = hashlib.sha1(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+def ls_tree(root: Path, rev: str, paths: list[str]) -> list[tuple[str, str, str]]:
+    """(path, oid, mode) of every blob under ``paths`` at ``rev``."""
+    out = git(root, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
+    entries = []
+    for item in out.split(b"\0"):
+        if not item:
+            continue
+        meta, _, path = item.partition(b"\t")
+        mode, kind, oid = meta.split()
+        if kind == b"blob":
+            entries.append((path.decode("utf-8", "surrogateescape"), oid.decode(), mode.decode()))
+    return entries
+
+
+def worktree_oids(root: Path, paths: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Index blob ids of tracked files whose work-tree copy git says is unchanged, plus the set of
+    paths that must be read and hashed (modified or untracked). Uses git's stat cache, so an
+    unchanged repository costs two listings rather than reading every file."""
+    known: dict[str, str] = {}
+    for item in git(root, "ls-files", "-s", "-z", "--", *paths).split(b"\0"):
+        if item:
+            meta, _, path = item.partition(b"\t")
+            known[path.decode("utf-8", "surrogateescape")] = meta.split()[1].decode()
+    dirty = set()
+    for item in git(root, "diff-files", "--name-only", "-z", "--", *paths).split(b"\0"):
+        if item:
+            dirty.add(item.decode("utf-8", "surrogateescape"))
+    for item in git(root, "ls-files", "-o", "--exclude-standard", "-z", "--", *paths).split(b"\0"):
+        if item:
+            dirty.add(item.decode("utf-8", "surrogateescape"))
+    for path in dirty:
+        known.pop(path, None)
+    return known, dirty
+
+
+class CatFile:
+    """One ``git cat-file --batch`` process streaming many blobs."""
+
+    def __init__(self, root: Path):
+        self.proc = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def read_many(self, oids: list[str]):
+        """Yield (oid, bytes) in order; writes requests from a thread so large batches don't deadlock."""
+        import threading
+
+        def feed():
+            try:
+                for oid in oids:
+                    self.proc.stdin.write(oid.encode() + b"\n")
+                self.proc.stdin.flush()
+            except BrokenPipeError:  # pragma: no cover
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        out = self.proc.stdout
+        for oid in oids:
+            header = out.readline().split()
+            if len(header) < 3 or header[1] == b"missing":
+                yield oid, None
+                continue
+            size = int(header[2])
+            data = out.read(size)
+            out.read(1)
+            yield oid, data
+        writer.join()
+
+    def close(self):
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def read_worktree(root: Path, rel: str) -> bytes:
+    with open(os.path.join(root, rel), "rb") as fh:
+        return fh.read()
+
+
+def commit(root: Path, paths: list[str], message: str, *, trailers: dict[str, str] | None = None,
+           author: str | None = None, date: str | None = None, env: dict | None = None) -> str:
+    """Stage exactly ``paths`` and commit them; on failure the index is put back as it was."""
+    body = message.rstrip("\n") + "\n"
+    if trailers:
+        body += "\n" + "".join(f"{k}: {v}\n" for k, v in trailers.items())
+    run_env = dict(os.environ, **(env or {}))
+    if date:
+        run_env["GIT_AUTHOR_DATE"] = run_env["GIT_COMMITTER_DATE"] = date
+    had_head = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+                              capture_output=True).returncode == 0
+    try:
+        git(root, "add", "--", *paths)
+        args = ["commit", "-q", "--only", "-F", "-", "--", *paths]
+        if author:
+            args[1:1] = ["--author", author]
+        proc = subprocess.run(["git", "-C", str(root), *args], input=body.encode("utf-8"),
+                              capture_output=True, env=run_env)
+        if proc.returncode != 0:
+            raise GitError("git.error", error=(proc.stderr or proc.stdout).decode("utf-8", "replace").strip())
+    except BaseException:
+        if had_head:
+            subprocess.run(["git", "-C", str(root), "reset", "-q", "HEAD", "--", *paths], capture_output=True)
+        else:
+            subprocess.run(["git", "-C", str(root), "rm", "-q", "--cached", "--", *paths], capture_output=True)
+        raise
+    return git(root, "rev-parse", "HEAD").decode().strip()
