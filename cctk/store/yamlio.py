@@ -155,23 +155,47 @@ def locate(text: str, path: tuple) -> tuple[int, int] | None:
 
 # --- round trip -------------------------------------------------------------------------
 
-def roundtrip_yaml():
-    """A ruamel.yaml instance that writes back an unchanged document byte for byte."""
+def roundtrip_yaml(sequence: int = 4, offset: int = 2):
+    """A ruamel.yaml instance that writes back an unchanged document byte for byte.
+
+    A default ruamel.yaml rewrites quoting and list indentation; preserving quotes,
+    a wide line and the document's own list indentation keeps clerks' files intact.
+    """
     from ruamel.yaml import YAML
 
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
-    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.indent(mapping=2, sequence=sequence, offset=offset)
     rt.width = 4096
     rt.allow_duplicate_keys = False
     return rt
 
 
+def _guess_sequence_style(text: str) -> tuple[int, int]:
+    """(sequence indent, dash offset) as written in this document: '  - x' -> (4, 2), '- x' -> (2, 0)."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    try:
+        _, ind, bsi = load_yaml_guess_indent(text)
+    except Exception:
+        return 4, 2
+    if ind is None or bsi is None:
+        return 4, 2
+    return (ind, bsi) if ind >= bsi + 2 else (bsi + 2, bsi)
+
+
 def load_roundtrip(text: str):
-    return roundtrip_yaml().load(text)
+    """Load for editing; the document's list style travels with the data to ``dump_roundtrip``."""
+    data = roundtrip_yaml().load(text)
+    try:
+        data._cctk_style = _guess_sequence_style(text)
+    except AttributeError:  # a scalar document
+        pass
+    return data
 
 
 def dump_roundtrip(data) -> str:
+    sequence, offset = getattr(data, "_cctk_style", (4, 2))
     buf = io.StringIO()
-    roundtrip_yaml().dump(data, buf)
+    roundtrip_yaml(sequence, offset).dump(data, buf)
     return buf.getvalue()
