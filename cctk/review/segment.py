@@ -1,0 +1,169 @@
+"""Contract text -> articles -> sentences, each remembering where it is; and the parties.
+
+An article starts at a Markdown heading, a 第X条/第X章 marker, or a top-level 一、 heading;
+a document written only with 1. / 2. headings uses those. Sentences end at 。；;！？ or a
+line end, so a finding's line and column are exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CN = "一二三四五六七八九十百零〇两"
+_ARTICLE_RE = re.compile(
+    rf"^\s*(?:#{{1,6}}\s*)?(?:第\s*[{_CN}\d]+\s*[条章节部分款]|[{_CN}]{{1,3}}\s*[、．.]|Article\s+\d+)")
+_MD_HEADING_RE = re.compile(r"^\s*#{1,6}\s+\S")
+_NUMBERED_RE = re.compile(r"^\s*(?:\d{1,2}\s*[、.．](?!\d)|[(（]\s*\d{1,2}\s*[)）])")
+_SENT_RE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+
+
+@dataclass(slots=True)
+class Sentence:
+    text: str
+    start: int          # offset in the document text
+    line: int           # 1-based line within the text reviewed
+    col: int            # 1-based column
+    article: int        # index into Document.articles
+
+
+@dataclass(slots=True)
+class Article:
+    heading: str
+    line: int
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.sentences)
+
+
+@dataclass(slots=True)
+class Document:
+    text: str
+    title: str
+    articles: list[Article]
+    sentences: list[Sentence]
+
+
+def _is_heading(line: str, numbered: bool) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if _MD_HEADING_RE.match(stripped):
+        return True
+    if _ARTICLE_RE.match(stripped):
+        # '一、付款方式' is a heading; '一、甲方应当……。' inside an article is a clause — unless
+        # the document numbers its articles that way, which the length test still accepts
+        return stripped.startswith("第") or len(stripped) <= 30
+    if numbered and _NUMBERED_RE.match(stripped) and len(stripped) <= 24 and "。" not in stripped:
+        return True
+    return False
+
+
+def segment(text: str) -> Document:
+    lines = text.split("\n")
+    has_articles = any(_ARTICLE_RE.match(ln) or _MD_HEADING_RE.match(ln) for ln in lines)
+    articles: list[Article] = [Article("", 1)]
+    sentences: list[Sentence] = []
+    title = ""
+    offset = 0
+    for no, line in enumerate(lines, 1):
+        if not title and line.strip():
+            title = line.strip().lstrip("#").strip()
+        if _is_heading(line, not has_articles):
+            articles.append(Article(line.strip().lstrip("#").strip(), no))
+        art = len(articles) - 1
+        for m in _SENT_RE.finditer(line):
+            raw = m.group()
+            if not raw.strip():
+                continue
+            lead = len(raw) - len(raw.lstrip())
+            s = Sentence(raw.strip(), offset + m.start() + lead, no, m.start() + lead + 1, art)
+            articles[art].sentences.append(s)
+            sentences.append(s)
+        offset += len(line) + 1
+    return Document(text, title, articles, sentences)
+
+
+# --- parties -------------------------------------------------------------------------------
+
+BUYER_WORDS = ("甲方", "采购人", "采购方", "采购单位", "买方", "需方", "发包人", "发包方", "委托人", "委托方",
+               "招标人", "用户方", "聘请方", "聘方", "业主")
+SUPPLIER_WORDS = ("乙方", "供应商", "供货商", "供货方", "卖方", "供方", "承包人", "承包方", "服务方", "服务商",
+                  "服务提供方", "服务单位", "受托人", "受托方", "中标人", "中标供应商", "成交供应商", "承接方",
+                  "受聘方", "顾问方", "开发方", "承揽人", "承揽方", "施工方", "培训方", "咨询方")
+LEASE_WORDS = ("出租方", "出租人", "承租方", "承租人")
+ROLE_WORDS = BUYER_WORDS + SUPPLIER_WORDS + LEASE_WORDS + ("丙方",)
+_ROLE_ALT = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
+_PARTY_LINE_RE = re.compile(rf"^\s*[*>\-]*\s*(?P<labels>[^：:\n]{{0,24}}?(?:{_ROLE_ALT})[^：:\n]{{0,16}}?)[：:]\s*(?P<name>.*)$")
+_ROLE_RE = re.compile(_ROLE_ALT)
+_GOV_RE = re.compile(r"人民政府|政府|局|委员会|办公室|办事处|街道|学校|小学|中学|幼儿园|医院|法院|检察院|"
+                     r"中心|机关|党委|人大|政协|管理处|管理所|大队|支队|图书馆|博物馆|档案馆")
+_FIRM_RE = re.compile(r"公司|事务所|集团|股份|有限|企业|工作室|合作社|厂|店|商行")
+_CITY_RE = re.compile(r"([\u4e00-\u9fa5]{2,3}?)(?:市|区|县)")
+
+
+@dataclass(slots=True)
+class Party:
+    labels: list[str]
+    name: str
+    line: int
+    gov: bool
+
+
+@dataclass(slots=True)
+class Parties:
+    buyer: tuple[str, ...]          # words that name the buyer in this document
+    supplier: tuple[str, ...]
+    buyer_name: str = ""
+    supplier_name: str = ""
+    places: tuple[str, ...] = ()    # the buyer's city/district names, for forum checks
+    found: list[Party] = field(default_factory=list)
+
+
+def parties(doc: Document) -> Parties:
+    """Who is the buyer here? The party whose name looks like a public body; its labels (甲方,
+    出租方, 委托人…) then name the buyer throughout. Defaults to the usual 甲方/乙方 reading."""
+    found: list[Party] = []
+    lines = doc.text.split("\n")
+    for no, line in enumerate(lines[:60], 1):
+        m = _PARTY_LINE_RE.match(line)
+        if not m:
+            continue
+        labels = _ROLE_RE.findall(m["labels"])
+        name = m["name"].strip()
+        labels += _ROLE_RE.findall(name)  # 深圳市××局（以下简称“甲方”）
+        name = re.split(r"[（(]", name)[0].strip(" *")
+        if not name or len(name) > 40 or re.search(r"代表|签字|盖章|日期|地址|电话", m["labels"]):
+            continue
+        gov = bool(_GOV_RE.search(name)) and not _FIRM_RE.search(name)
+        found.append(Party(labels, name, no, gov))
+    buyer = set(BUYER_WORDS)
+    supplier = set(SUPPLIER_WORDS)
+    buyer_name = supplier_name = ""
+    for p in found:
+        target, other = (buyer, supplier) if p.gov else (supplier, buyer)
+        for lab in p.labels:
+            target.add(lab)
+            other.discard(lab)
+        if p.gov and not buyer_name:
+            buyer_name = p.name
+        elif not p.gov and not supplier_name:
+            supplier_name = p.name
+    if not any(p.gov for p in found):
+        # no public body recognised: the usual reading, lessor/lessee left out
+        buyer, supplier = set(BUYER_WORDS), set(SUPPLIER_WORDS)
+        for p in found:
+            if any(lab in BUYER_WORDS for lab in p.labels):
+                buyer.update(p.labels)
+                buyer_name = buyer_name or p.name
+            elif any(lab in SUPPLIER_WORDS for lab in p.labels):
+                supplier.update(p.labels)
+                supplier_name = supplier_name or p.name
+        supplier -= buyer
+    places = tuple(dict.fromkeys(c for c in _CITY_RE.findall(buyer_name) if c not in ("罗湖区",)))
+    if "深圳" in buyer_name or not buyer_name:
+        places = tuple(dict.fromkeys(places + ("深圳", "罗湖")))
+    return Parties(tuple(sorted(buyer, key=len, reverse=True)), tuple(sorted(supplier, key=len, reverse=True)),
+                   buyer_name, supplier_name, places, found)
