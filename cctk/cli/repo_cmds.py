@@ -321,7 +321,7 @@ def edit(code):
     Example:
       EDITOR=nano cctk edit LHHT-2019-000001
     """
-    from cctk.lifecycle.edit import EditRefused, check_edit
+    from cctk.lifecycle.edit import check_edit
 
     root = repo_root()
     snap = load(root)

@@ -1,0 +1,132 @@
+"""The command line, in process (CliRunner) and as a real subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cctk.cli.main import COMMANDS, cli
+from conftest import run_git
+
+
+def invoke(repo, *args):
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_ls_json_shape(sample_repo):
+    result = invoke(sample_repo, "ls", "--format", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert rows == [{"code": "LHHT-2019-000001", "title": "罗湖区政府办公室办公设备采购合同", "unit": "LH001",
+                     "supplier": "91440303MA5F0A1B22", "supplier_name": "深圳市罗湖信息技术有限公司",
+                     "amount": "86500.00", "status": "performing", "category": "goods", "year": 2019,
+                     "path": "contracts/2019/LHHT-2019-000001/contract.md"}]
+
+
+def test_ls_filters(sample_repo):
+    assert json.loads(invoke(sample_repo, "ls", "--status", "drafting", "--format", "json").stdout) == []
+    assert len(json.loads(invoke(sample_repo, "ls", "--status", "performing", "--format", "json").stdout)) == 1
+    assert json.loads(invoke(sample_repo, "ls", "--min-amount", "90000", "--format", "json").stdout) == []
+    assert len(json.loads(invoke(sample_repo, "ls", "--supplier", "罗湖信息", "--format", "json").stdout)) == 1
+    csv_out = invoke(sample_repo, "ls", "--format", "csv").stdout.splitlines()
+    assert csv_out[0].startswith("code,title") and csv_out[1].startswith("LHHT-2019-000001,")
+
+
+def test_show_json_has_record_keys(sample_repo):
+    data = json.loads(invoke(sample_repo, "show", "LHHT-2019-000001", "--format", "json").stdout)
+    assert data["code"] == "LHHT-2019-000001" and data["amount"] == "86500.00" and data["status"] == "performing"
+    assert data["dates"]["signed"] == "2019-03-12"
+    assert invoke(sample_repo, "show", "NOPE").exit_code == 1
+
+
+def test_check_clean_and_rev(sample_repo):
+    assert invoke(sample_repo, "check").exit_code == 0
+    assert invoke(sample_repo, "check", "--rev", "HEAD").exit_code == 0
+    bad = invoke(sample_repo, "check", "--rev", "no-such-rev")
+    assert bad.exit_code == 2 and "no-such-rev" in bad.output
+
+
+def test_outside_repository_is_usage_error(tmp_path):
+    result = invoke(tmp_path, "ls")
+    assert result.exit_code == 2 and "cctk init" in result.output
+
+
+def test_lang_switch(sample_repo):
+    (sample_repo / "contracts/2019/LHHT-2019-000001/contract.md").write_text(
+        (sample_repo / "contracts/2019/LHHT-2019-000001/contract.md").read_text("utf-8").replace('unit: "LH001"', 'unit: "X"'),
+        "utf-8")
+    assert "未知预算单位" in invoke(sample_repo, "--lang", "zh", "check").output
+    assert "unknown budget unit" in invoke(sample_repo, "--lang", "en", "check").output
+
+
+def test_schema_is_valid_json_schema():
+    import jsonschema
+    schema = json.loads(CliRunner().invoke(cli, ["schema"]).stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert {"code", "title", "amount", "status"} <= set(schema["properties"])
+
+
+def test_init_then_new_then_check(tmp_path):
+    repo = tmp_path / "district"
+    assert CliRunner().invoke(cli, ["init", str(repo), "--district", "罗湖区"]).exit_code == 0
+    assert (repo / ".github/workflows/cctk.yml").is_file() and (repo / ".gitlab-ci.yml").is_file()
+    (repo / "suppliers/91440303MA5F0A1B22.yaml").write_text(
+        'credit_code: "91440303MA5F0A1B22"\nname: "深圳市罗湖信息技术有限公司"\nsme: true\n', "utf-8")
+    result = invoke(repo, "new", "--title", "办公设备采购", "--category", "goods", "--unit", "U001",
+                    "--supplier", "91440303MA5F0A1B22", "--amount", "86500.00")
+    assert result.exit_code == 0, result.output
+    log = run_git(repo, "log", "-1", "--format=%(trailers:key=Cctk-Action,valueonly)").decode().strip()
+    assert log == "create"
+    rows = json.loads(invoke(repo, "ls", "--format", "json").stdout)
+    assert len(rows) == 1 and rows[0]["status"] == "drafting" and rows[0]["code"].startswith("HT-")
+    assert invoke(repo, "check").exit_code == 0
+    assert CliRunner().invoke(cli, ["init", str(repo)]).exit_code == 2   # refuses a non-empty directory
+
+
+def test_edit_refuses_frozen_change(sample_repo, monkeypatch):
+    editor = sample_repo.parent / "editor.py"
+    editor.write_text("import sys\np=sys.argv[1]\nt=open(p,encoding='utf-8').read()\n"
+                      "open(p,'w',encoding='utf-8').write(t.replace('86500.00','96500.00',1))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    before = (sample_repo / "contracts/2019/LHHT-2019-000001/contract.md").read_bytes()
+    result = invoke(sample_repo, "edit", "LHHT-2019-000001")
+    assert result.exit_code == 1 and "frozen" in result.output
+    assert (sample_repo / "contracts/2019/LHHT-2019-000001/contract.md").read_bytes() == before
+
+
+def test_edit_saves_valid_change(sample_repo, monkeypatch):
+    editor = sample_repo.parent / "editor.py"
+    editor.write_text("import sys\np=sys.argv[1]\nt=open(p,encoding='utf-8').read()\n"
+                      "open(p,'w',encoding='utf-8').write(t.replace('# 办公设备采购合同 —','# 办公设备采购合同（已核对）—',1))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    result = invoke(sample_repo, "edit", "LHHT-2019-000001")
+    assert result.exit_code == 0, result.output
+    assert "已核对" in (sample_repo / "contracts/2019/LHHT-2019-000001/contract.md").read_text("utf-8")
+
+
+def test_every_command_has_help_with_example():
+    for name in COMMANDS:
+        cmd = cli.get_command(None, name)
+        if cmd is None:
+            continue  # a command whose module has not landed
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output or "示例" in result.output, name
+
+
+def test_real_subprocess(sample_repo):
+    env = dict(os.environ, NO_COLOR="1")
+    proc = subprocess.run([sys.executable, "-m", "cctk", "ls", "--format", "json"], cwd=sample_repo,
+                          capture_output=True, env=env)
+    assert proc.returncode == 0 and json.loads(proc.stdout)[0]["code"] == "LHHT-2019-000001"
+    proc = subprocess.run([sys.executable, "-m", "cctk", "--lang", "zh", "check"], cwd=sample_repo,
+                          capture_output=True, env=env)
+    assert proc.returncode == 0 and "未发现问题" in proc.stdout.decode()

@@ -1,0 +1,99 @@
+"""Loading a repository: work tree vs revision, the cache, and problems as located diagnostics."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import msgspec
+
+from cctk.repository import all_diagnostics
+from cctk.store.cache import cache_path
+from cctk.store.loader import load
+from conftest import run_git
+
+CONTRACT = "contracts/2019/LHHT-2019-000001/contract.md"
+
+
+def as_data(snap):
+    return sorted((msgspec.to_builtins(c) for c in snap.contracts), key=lambda c: c["code"])
+
+
+def test_revision_equals_work_tree(sample_repo):
+    work = load(sample_repo, use_cache=False)
+    head = load(sample_repo, "HEAD", use_cache=False)
+    assert as_data(work) == as_data(head) and len(work.contracts) == 1
+    assert work.files == head.files
+
+
+def test_revision_read_without_work_tree(sample_repo, tmp_path):
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(sample_repo), str(bare)], check=True)
+    snap = load(bare, "HEAD", use_cache=False)
+    assert [c.code for c in snap.contracts] == ["LHHT-2019-000001"]
+    assert snap.org.units and snap.suppliers
+
+
+def test_old_revision_differs_from_work_tree(sample_repo):
+    path = sample_repo / CONTRACT
+    path.write_text(path.read_text("utf-8").replace('title: "罗湖区政府办公室办公设备采购合同"', 'title: "改过的标题"'), "utf-8")
+    run_git(sample_repo, "commit", "-qam", "retitle")
+    assert load(sample_repo, "HEAD~1").contracts[0].title == "罗湖区政府办公室办公设备采购合同"
+    assert load(sample_repo).contracts[0].title == "改过的标题"
+
+
+def test_cache_is_warm_and_never_stale(sample_repo):
+    cold = load(sample_repo)
+    assert cache_path(sample_repo, sample_repo / ".git").is_file()
+    warm = load(sample_repo)
+    assert as_data(cold) == as_data(warm)
+    # An uncommitted edit with the same size and a quick succession must still be seen.
+    path = sample_repo / CONTRACT
+    path.write_text(path.read_text("utf-8").replace('"86500.00"', '"86600.00"'), "utf-8")
+    assert str(load(sample_repo).contracts[0].amount) == "86600.00"
+    # Deleting the cache only costs time.
+    os.remove(cache_path(sample_repo, sample_repo / ".git"))
+    assert str(load(sample_repo).contracts[0].amount) == "86600.00"
+
+
+def test_cached_diagnostics_are_reported_again(sample_repo):
+    path = sample_repo / CONTRACT
+    path.write_text(path.read_text("utf-8").replace('amount: "86500.00"', "amount: 86500.5"), "utf-8")
+    first = [d.code for d in all_diagnostics(load(sample_repo))]
+    second = [d.code for d in all_diagnostics(load(sample_repo))]
+    assert first == second == ["CC012"]
+
+
+def test_untracked_contract_is_loaded(sample_repo):
+    src = sample_repo / CONTRACT
+    dest = sample_repo / "contracts/2019/LHHT-2019-000002/contract.md"
+    dest.parent.mkdir(parents=True)
+    dest.write_text(src.read_text("utf-8").replace("LHHT-2019-000001", "LHHT-2019-000002"), "utf-8")
+    assert sorted(c.code for c in load(sample_repo).contracts) == ["LHHT-2019-000001", "LHHT-2019-000002"]
+
+
+def test_one_bad_file_does_not_stop_the_others(sample_repo):
+    bad = sample_repo / "contracts/2019/LHHT-2019-000009/contract.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("---\ncode: [unclosed\n---\n", "utf-8")
+    snap = load(sample_repo)
+    assert [c.code for c in snap.contracts] == ["LHHT-2019-000001"]
+    diags = all_diagnostics(snap)
+    assert [(d.path, d.code, d.line) for d in diags] == [("contracts/2019/LHHT-2019-000009/contract.md", "CC005", 3)]
+
+
+def test_many_contracts_parse_in_parallel_like_serially(sample_repo):
+    src = (sample_repo / CONTRACT).read_text("utf-8")
+    for i in range(2, 460):
+        code = f"LHHT-2019-{i:06d}"
+        p = sample_repo / f"contracts/2019/{code}/contract.md"
+        p.parent.mkdir(parents=True)
+        p.write_text(src.replace("LHHT-2019-000001", code).replace('"86500.00"', f'"{86500 + i}.00"')
+                     .replace('"25950.00"', '"1.00"'), "utf-8")
+    run_git(sample_repo, "add", "-A")
+    run_git(sample_repo, "commit", "-qm", "many")
+    serial = load(sample_repo, use_cache=False, workers=1)
+    parallel = load(sample_repo, "HEAD", use_cache=False, workers=2)
+    assert len(serial.contracts) == 459
+    assert as_data(serial) == as_data(parallel)
+    assert [d.code for d in serial.diagnostics] == [d.code for d in parallel.diagnostics]
