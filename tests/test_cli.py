@@ -130,3 +130,9 @@ def test_real_subprocess(sample_repo):
     proc = subprocess.run([sys.executable, "-m", "cctk", "--lang", "zh", "check"], cwd=sample_repo,
                           capture_output=True, env=env)
     assert proc.returncode == 0 and "未发现问题" in proc.stdout.decode()
+
+
+def test_record_reference_doc_is_generated_from_schema():
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "scripts/gen_schema_doc.py", "--check"], cwd=root)
+    assert proc.returncode == 0, "docs/record.md is stale: run python scripts/gen_schema_doc.py"
