@@ -24,6 +24,7 @@ COMMANDS = {
     "review": "cctk.cli.review_cmd:review",
     "render": "cctk.cli.render_cmd:render",
     "templates": "cctk.cli.render_cmd:templates",
+    "verify": "cctk.cli.render_cmd:verify",
     "tui": "cctk.cli.tui_cmd:tui",
 }
 
