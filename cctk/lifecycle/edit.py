@@ -31,3 +31,11 @@ def check_edit(path: str, original: bytes, edited: bytes) -> list[str]:
         return lines or ["invalid record / 记录无效"]
     lines += [i18n.t("edit.frozen", field=name) for name in frozen_changes(before, after)]
     return lines
+
+
+class EditRefused(Exception):
+    """A hand edit that may not be saved; ``problems`` are the lines to show."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems

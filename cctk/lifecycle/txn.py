@@ -1,0 +1,174 @@
+"""One action = one commit, all or nothing.
+
+``git commit`` stages into the shared index and writes the work tree first, so a process killed
+half-way leaves a modified file or a staged path behind. Instead the new commit is built from
+objects only (hash-object, a private index, write-tree, commit-tree) and made visible by a single
+compare-and-swap ``update-ref`` — git's own commit point. Killed before it: nothing a person can see
+has changed (only unreachable objects, which git gc removes). After it: a journal in .git lets the
+next cctk command finish copying the committed files into the work tree and index (roll forward).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from cctk.i18n import register
+from cctk.lifecycle.workflow import Refused
+from cctk.store import gitio
+from cctk.store.files import atomic_write
+
+register({
+    "txn.locked": ("another cctk action is running in this repository ({path}); wait, or remove the file if "
+                   "no cctk process is running", "本仓库正在执行另一个 cctk 操作（{path}）；请稍候，若确无 cctk 进程运行可删除该文件"),
+    "txn.dirty": ("{path} has uncommitted changes; commit or discard them before '{action}'",
+                  "{path} 有未提交的修改；请先提交或放弃修改，再执行“{action}”"),
+    "txn.moved": ("the branch moved while the action ran (another commit landed); nothing was changed — run it again",
+                  "操作期间分支已被其他提交更新；未做任何修改——请重新执行"),
+    "txn.git": ("git failed: {error}", "git 执行失败：{error}"),
+    "txn.detached": ("HEAD is detached; check out a branch first", "HEAD 处于分离状态；请先检出分支"),
+})
+
+JOURNAL = "cctk-action.journal"
+LOCK = "cctk-action.lock"
+_KILL_AT = os.environ.get("CCTK_TEST_KILL_AT")   # tests: simulate a crash at a named point
+
+
+def _checkpoint(name: str) -> None:
+    if _KILL_AT == name:
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _git(root: Path, *args: str, input: bytes | None = None, env: dict | None = None) -> str:
+    proc = subprocess.run(["git", "-C", str(root), *args], input=input, capture_output=True,
+                          env=dict(os.environ, **env) if env else None)
+    if proc.returncode != 0:
+        raise Refused("txn.git", error=(proc.stderr or proc.stdout).decode("utf-8", "replace").strip())
+    return proc.stdout.decode("utf-8", "replace").strip()
+
+
+def git_dir(root: Path) -> Path:
+    return Path(_git(root, "rev-parse", "--absolute-git-dir"))
+
+
+def head(root: Path) -> str | None:
+    proc = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
+                          capture_output=True)
+    return proc.stdout.decode().strip() or None
+
+
+def recover(root: Path) -> str | None:
+    """Finish or drop an interrupted action. Returns 'forward', 'dropped' or None (nothing to do)."""
+    gd = git_dir(root)
+    journal = gd / JOURNAL
+    lock = gd / LOCK
+    if lock.exists() and not _alive(lock):
+        lock.unlink(missing_ok=True)       # left by a killed action
+    if not journal.exists():
+        return None
+    try:
+        plan = json.loads(journal.read_text("utf-8"))
+    except (OSError, ValueError):
+        journal.unlink(missing_ok=True)
+        return "dropped"
+    outcome = "dropped"
+    if head(root) == plan["new"]:
+        _apply_worktree(root, plan["new"], plan["paths"])
+        outcome = "forward"
+    journal.unlink(missing_ok=True)
+    (gd / LOCK).unlink(missing_ok=True)
+    return outcome
+
+
+def _alive(lock: Path) -> bool:
+    try:
+        pid = int(lock.read_text() or "0")
+        os.kill(pid, 0)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _apply_worktree(root: Path, rev: str, paths: list[str], data: dict[str, bytes | None] | None = None) -> None:
+    if data is None:
+        present = {p: oid for p, oid, _ in gitio.ls_tree(root, rev, paths)} if paths else {}
+        data = {p: gitio.git(root, "cat-file", "blob", present[p]) if p in present else None for p in paths}
+    for path in paths:
+        target = root / path
+        if data[path] is not None:
+            atomic_write(target, data[path])
+        else:
+            target.unlink(missing_ok=True)
+    if paths:
+        _git(root, "update-index", "--add", "--remove", "--", *paths)
+
+
+def dirty(root: Path, paths: list[str]) -> list[str]:
+    """Paths whose work-tree or index copy differs from HEAD (an action would sweep them in)."""
+    out = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *paths)
+    return [item[3:] for item in out.split("\0") if item]
+
+
+def commit_files(root: Path, changes: dict[str, bytes | None], message: str, *, trailers: dict[str, str],
+                 author: tuple[str, str], action: str = "") -> str:
+    """Commit ``changes`` (path -> new bytes, None deletes) on top of HEAD; returns the commit id.
+
+    The shared index keeps anything else the person had staged; the paths themselves must be clean.
+    """
+    root = Path(root)
+    gd = git_dir(root)
+    lock = gd / LOCK
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        raise Refused("txn.locked", path=str(lock)) from None
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    tmp_index = gd / f"cctk-index-{os.getpid()}"
+    try:
+        if subprocess.run(["git", "-C", str(root), "symbolic-ref", "-q", "HEAD"], capture_output=True).returncode:
+            raise Refused("txn.detached")
+        changed = dirty(root, list(changes))
+        if changed:
+            raise Refused("txn.dirty", path=changed[0], action=action)
+        old = head(root)
+        env = {"GIT_INDEX_FILE": str(tmp_index)}
+        if old:
+            _git(root, "read-tree", old, env=env)
+        else:
+            _git(root, "read-tree", "--empty", env=env)
+        info = []
+        for path, data in changes.items():
+            if data is None:
+                info.append(f"0 {'0' * 40}\t{path}")
+            else:
+                oid = _git(root, "hash-object", "-w", "--stdin", input=data)
+                info.append(f"100644 {oid}\t{path}")
+        _git(root, "update-index", "--index-info", input=("\n".join(info) + "\n").encode(), env=env)
+        tree = _git(root, "write-tree", env=env)
+        body = message.rstrip("\n") + "\n\n" + "".join(f"{k}: {v}\n" for k, v in trailers.items())
+        name, email = author
+        args = ["commit-tree", tree] + (["-p", old] if old else [])
+        sign = _git(root, "config", "--type=bool", "--default=false", "commit.gpgsign")
+        if sign == "true":
+            args.append("-S")
+        new = _git(root, *args, input=body.encode("utf-8"),
+                   env={"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email})
+        _checkpoint("before-ref")
+        (gd / JOURNAL).write_text(json.dumps({"old": old, "new": new, "paths": list(changes)}), "utf-8")
+        _checkpoint("journal")
+        ref_args = ["update-ref", "-m", f"cctk {action}".strip(), "HEAD", new, old or "0" * 40]
+        proc = subprocess.run(["git", "-C", str(root), *ref_args], capture_output=True)
+        if proc.returncode != 0:
+            (gd / JOURNAL).unlink(missing_ok=True)
+            raise Refused("txn.moved")
+        _checkpoint("after-ref")
+        _apply_worktree(root, new, list(changes), changes)
+        (gd / JOURNAL).unlink(missing_ok=True)
+        return new
+    finally:
+        tmp_index.unlink(missing_ok=True)
+        lock.unlink(missing_ok=True)
