@@ -177,44 +177,54 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
       cctk ls --status performing --min-amount 50000
       cctk ls --unit LH001 --format json
     """
+    from cctk.store.cache import SUMMARY_FIELDS
+
     root = repo_root()
     try:
-        snap = load(root, rev, progress=progress_callback("cli.loading"))
+        # The listing needs only summary columns: a warm cache answers without decoding records.
+        snap = load(root, rev, progress=progress_callback("cli.loading"), contracts="summary")
     except gitio.GitError as exc:
         fail(i18n.t(exc.key, **exc.args_))
-    minimum = Decimal(min_amount) if min_amount else None
+    try:
+        minimum = Decimal(min_amount) if min_amount else None
+    except ArithmeticError:
+        fail(i18n.t("amount.syntax", field="--min-amount", value=min_amount))
     rows = []
-    for c in sorted(snap.contracts, key=lambda c: c.code):
-        if status and not (c.status == status or (status == "live" and c.status in LIVE_STATUSES)):
+    for path, row in snap.summaries.items():
+        r = dict(zip(SUMMARY_FIELDS, row))
+        if r["code"] is None:
+            continue  # unparseable: `cctk check` reports it
+        if status and not (r["status"] == status or (status == "live" and r["status"] in LIVE_STATUSES)):
             continue
-        if unit and c.unit != unit:
+        if unit and r["unit"] != unit:
             continue
-        if supplier and supplier != c.counterparty.credit_code and supplier not in c.counterparty.name:
+        if supplier and supplier != r["supplier"] and supplier not in r["supplier_name"]:
             continue
-        if year and c.year != year:
+        if year and r["year"] != year:
             continue
-        if minimum is not None and c.amount < minimum:
+        amount = Decimal(r["amount"])
+        if minimum is not None and amount < minimum:
             continue
-        rows.append(c)
+        r["path"] = path
+        rows.append(r)
+    rows.sort(key=lambda r: r["code"])
+    keys = ("code", "title", "unit", "supplier", "supplier_name", "amount", "status", "category", "year", "path")
     if fmt == "json":
-        click.echo(json.dumps([{"code": c.code, "title": c.title, "unit": c.unit,
-                                "supplier": c.counterparty.credit_code, "supplier_name": c.counterparty.name,
-                                "amount": str(c.amount), "status": c.status, "category": c.category,
-                                "year": c.year, "path": c.path} for c in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{k: r[k] for k in keys} for r in rows], ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(["code", "title", "unit", "supplier", "supplier_name", "amount", "status", "category", "year", "path"])
-        for c in rows:
-            w.writerow([c.code, c.title, c.unit, c.counterparty.credit_code, c.counterparty.name, str(c.amount),
-                        c.status, c.category, c.year or "", c.path])
+        w.writerow(keys)
+        for r in rows:
+            w.writerow(["" if r[k] is None else r[k] for k in keys])
         click.echo(buf.getvalue(), nl=False)
         return
     headers = [i18n.t(f"ls.col.{k}") for k in ("code", "title", "unit", "supplier", "amount", "status")]
-    table = [[c.code, c.title, c.unit, c.counterparty.name, format_amount(c.amount), c.status] for c in rows]
+    table = [[r["code"], r["title"], r["unit"], r["supplier_name"], format_amount(Decimal(r["amount"])), r["status"]]
+             for r in rows]
     click.echo(render_table(headers, table, right={4}), color=use_colour())
-    total = sum((c.amount for c in rows), Decimal(0))
+    total = sum((Decimal(r["amount"]) for r in rows), Decimal(0))
     click.echo(i18n.t("ls.count", n=len(rows), total=format_amount(total)))
 
 

@@ -104,6 +104,10 @@ class Cache:
         self.db.close()
 
 
+SUMMARY_FIELDS = ("code", "title", "unit", "supplier", "supplier_name", "amount", "status", "year", "category",
+                  "errors")
+
+
 def summary_row(contract: Contract | None, diags: list[Diagnostic]) -> tuple:
     errors = sum(1 for d in diags if d.severity >= 3)
     if contract is None:

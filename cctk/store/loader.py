@@ -35,6 +35,7 @@ class Snapshot:
     contracts: list[Contract]
     diagnostics: list[Diagnostic]
     files: dict[str, str] = field(default_factory=dict)   # contract path -> blob id
+    summaries: dict[str, tuple] = field(default_factory=dict)  # path -> cache.SUMMARY_FIELDS (summary mode)
     all_paths: set[str] = field(default_factory=set)      # every file under contracts/, suppliers/, policy/
     symlinks: set[str] = field(default_factory=set)
 
@@ -128,7 +129,10 @@ class _Source:
 
 
 def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, workers: int | None = None,
-         progress=None, contracts: bool = True) -> Snapshot:
+         progress=None, contracts: bool | str = True) -> Snapshot:
+    """Load the repository. ``contracts``: True (full records), False (none), or "summary" — only the
+    listing columns of each contract (cache.SUMMARY_FIELDS), which a warm cache serves without
+    decoding any record."""
     root = Path(root).resolve()
     src = _Source(root, rev)
     try:
@@ -178,7 +182,13 @@ def _load(root, src: _Source, *, use_cache, workers, progress, with_contracts) -
         except Exception:  # an unusable cache (read-only disk, corrupt file) only costs speed
             cache = None
     oids = sorted(set(snap.files.values()))
-    hits = cache.get_many(oids) if cache else {}
+    summary_mode = with_contracts == "summary"
+    if summary_mode and cache:
+        rows = cache.summaries(oids)
+        hits = {oid: None for oid in rows}
+    else:
+        rows = {}
+        hits = cache.get_many(oids) if cache else {}
     missing_paths = []
     seen = set()
     for p in paths:
@@ -192,6 +202,7 @@ def _load(root, src: _Source, *, use_cache, workers, progress, with_contracts) -
         new = []
         for oid, payload, summary in parsed:
             results[oid] = payload
+            rows[oid] = summary
             new.append((oid, payload, summary))
         if cache:
             try:
@@ -200,6 +211,9 @@ def _load(root, src: _Source, *, use_cache, workers, progress, with_contracts) -
                 pass
     if cache:
         cache.close()
+    if summary_mode:
+        snap.summaries = {p: rows[snap.files[p]] for p in paths if snap.files[p] in rows}
+        return snap
     for p in paths:
         contract, cdiags = cachemod.decode(results[snap.files[p]])
         if contract is not None:

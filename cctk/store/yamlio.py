@@ -102,9 +102,21 @@ class FastLoader(_Parser, StrictConstructor, Core12Resolver):
         Core12Resolver.__init__(self)
 
 
+class _NoAnchorConstructor(StrictConstructor):
+    # Without an anchor ('&') in the text there can be no alias, so skip the per-node alias check.
+    construct_object = SafeConstructor.construct_object
+
+
+class _NoAnchorLoader(_Parser, _NoAnchorConstructor, Core12Resolver):
+    def __init__(self, stream):
+        _Parser.__init__(self, stream)
+        _NoAnchorConstructor.__init__(self)
+        Core12Resolver.__init__(self)
+
+
 def load_fast(text: str):
     """Parse one YAML document; raises YamlProblem with a 0-based position."""
-    loader = FastLoader(text)
+    loader = FastLoader(text) if "&" in text else _NoAnchorLoader(text)
     try:
         return loader.get_single_data()
     except YamlProblem:
