@@ -18,6 +18,7 @@ COMMANDS = {
     "ls": "cctk.cli.repo_cmds:ls",
     "show": "cctk.cli.repo_cmds:show",
     "check": "cctk.cli.check_cmd:check",
+    "rules": "cctk.cli.rules_cmd:rules",
     "schema": "cctk.cli.repo_cmds:schema",
     "doctor": "cctk.cli.doctor_cmd:doctor",
     "edit": "cctk.cli.repo_cmds:edit",

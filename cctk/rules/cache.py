@@ -1,0 +1,86 @@
+"""Per-contract rule findings cached by (blob id, rule-book version), beside the record cache.
+
+Same SQLite file as cctk.store.cache (cache_path), own tables. A blob id names exact
+content and the version names the rules, settings and evaluation date, so an entry can
+never be stale; entries of other versions are dropped when new ones are written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import msgspec
+
+from cctk.store import cache as storecache
+from cctk.store import gitio
+
+_ENC = msgspec.msgpack.Encoder()
+_DEC = msgspec.msgpack.Decoder(list[dict])
+
+
+def path_for(root: Path) -> Path:
+    return storecache.cache_path(root, gitio.git_dir(root) if gitio.is_git_repo(root) else None)
+
+
+class RuleCache:
+    def __init__(self, path: Path, version: str):
+        self.version = version
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS rule_findings (oid TEXT PRIMARY KEY, version TEXT, payload BLOB)"
+                        " WITHOUT ROWID")
+        self.db.execute("CREATE TABLE IF NOT EXISTS rule_positions (oid TEXT, at TEXT, line INTEGER, col INTEGER, "
+                        "PRIMARY KEY (oid, at)) WITHOUT ROWID")
+        self.db.commit()
+
+    # -- findings ---------------------------------------------------------------------------
+    def get_many(self, oids: list[str]) -> dict[str, list[dict]]:
+        rows: list[tuple[str, bytes]] = []
+        cur = self.db.cursor()
+        if len(oids) > 5000:   # a whole-table scan beats thousands of IN queries
+            wanted = set(oids)
+            rows = [r for r in cur.execute("SELECT oid, payload FROM rule_findings WHERE version=?", (self.version,))
+                    if r[0] in wanted]
+        else:
+            for i in range(0, len(oids), 900):
+                chunk = oids[i:i + 900]
+                q = ("SELECT oid, payload FROM rule_findings WHERE version=? AND oid IN (%s)"
+                     % ",".join("?" * len(chunk)))
+                rows.extend(cur.execute(q, [self.version, *chunk]))
+        return {oid: (_DEC.decode(payload) if payload else []) for oid, payload in rows}
+
+    def put_many(self, items: dict[str, list[dict]]):
+        if not items:
+            return
+        with self.db:
+            self.db.execute("DELETE FROM rule_findings WHERE version != ?", (self.version,))
+            self.db.executemany("INSERT OR REPLACE INTO rule_findings VALUES (?, ?, ?)",
+                                [(oid, self.version, _ENC.encode(d) if d else b"") for oid, d in items.items()])
+
+    # -- field positions (for findings computed on every run) ------------------------------------
+    def positions(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+        out = {}
+        cur = self.db.cursor()
+        by_oid: dict[str, set[str]] = {}
+        for oid, at in keys:
+            by_oid.setdefault(oid, set()).add(at)
+        oids = list(by_oid)
+        for i in range(0, len(oids), 900):
+            chunk = oids[i:i + 900]
+            q = "SELECT oid, at, line, col FROM rule_positions WHERE oid IN (%s)" % ",".join("?" * len(chunk))
+            for oid, at, line, col in cur.execute(q, chunk):
+                if at in by_oid[oid]:
+                    out[(oid, at)] = (line, col)
+        return out
+
+    def put_positions(self, items: dict[tuple[str, str], tuple[int | None, int | None]]):
+        if items:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO rule_positions VALUES (?, ?, ?, ?)",
+                                    [(o, a, l, c) for (o, a), (l, c) in items.items()])
+
+    def close(self):
+        self.db.close()

@@ -1,0 +1,369 @@
+"""Run the rule book over a loaded repository.
+
+Per-contract rules run only on records whose (blob id, rule-book version) is not cached;
+rules that read registers (suppliers) and cross-contract rules run every time; the
+cross-contract rules group and sort, so they stay O(n log n). ``changed`` limits the run
+to some contracts plus the cross-contract findings that involve them (pull-request mode).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable
+
+from cctk import __version__
+from cctk.model import Contract, Diagnostic, Severity
+from cctk.rules import settings as settingsmod
+from cctk.rules.base import REGISTRY, Context, Finding, Rule
+from cctk.rules.cache import RuleCache, path_for
+from cctk.rules.custom import declarative_rules, module_rules
+from cctk.store import gitio
+from cctk.store.loader import Snapshot
+from cctk.store.records import CODES, decode, diag, split
+
+# Importing the rule modules registers them.
+from cctk.rules import filing, money, patterns, performance, signing  # noqa: F401,E402
+
+TextReview = Callable[[Contract], list[Diagnostic]]
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    diagnostics: list[Diagnostic]        # problems in the repository's own rule definitions
+    settings: dict
+    local_source: list = field(default_factory=list)
+
+    def get(self, code: str) -> Rule | None:
+        for r in self.rules:
+            if r.code == code:
+                return r
+        return None
+
+
+@dataclass
+class Suppressed:
+    diagnostic: Diagnostic
+    reason: str
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic]
+    suppressed: list[Suppressed]
+    rules: list[Rule]
+    checked: int                          # number of contract files in scope
+    as_of: dt.date
+    changed: set[str] | None = None       # contract paths in scope in pull-request mode (None: all)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def builtin_rules() -> list[Rule]:
+    return [cls() for _, cls in sorted(REGISTRY.items())]
+
+
+def _read_policy_modules(snap: Snapshot) -> dict[str, str]:
+    paths = sorted(p for p in snap.all_paths if p.startswith("policy/") and p.count("/") == 1 and p.endswith(".py"))
+    if not paths and snap.rev is None and (snap.root / "policy").is_dir():
+        paths = sorted(f"policy/{p.name}" for p in (snap.root / "policy").glob("*.py"))
+    out = {}
+    for p in paths:
+        try:
+            if snap.rev is None:
+                out[p] = (snap.root / p).read_text("utf-8")
+            else:
+                out[p] = gitio.git(snap.root, "cat-file", "blob", f"{snap.rev}:{p}").decode("utf-8")
+        except (OSError, UnicodeDecodeError, gitio.GitError):
+            continue
+    return out
+
+
+def load_rules(snap: Snapshot | None, *, local: bool = True) -> RuleSet:
+    """Built-in rules plus the repository's own (policy/rules.yaml ``custom:`` and policy/*.py)."""
+    policy = snap.policy if snap else {}
+    conf = settingsmod.settings(policy)
+    rules = builtin_rules()
+    diags: list[Diagnostic] = []
+    source: list = []
+    if snap is not None and local:
+        codes = {r.code for r in rules}
+        defs = (policy.get("rules") or {}).get("custom") if isinstance(policy.get("rules"), dict) else None
+        if defs is not None:
+            more, d = declarative_rules(defs, codes)
+            rules += more
+            diags += d
+            codes |= {r.code for r in more}
+        modules = _read_policy_modules(snap)
+        for path, text in modules.items():
+            more, d = module_rules(path, text, codes)
+            rules += more
+            diags += d
+            codes |= {r.code for r in more}
+        source = [defs, sorted(modules.items())]
+    overrides = conf.get("severity") or {}
+    for r in rules:
+        if r.code in overrides:
+            try:
+                r.severity = Severity.parse(str(overrides[r.code]))
+            except KeyError:
+                pass
+    disabled = set(conf.get("disable") or [])
+    rules = [r for r in rules if r.code not in disabled]
+    return RuleSet(rules=rules, diagnostics=diags, settings=conf, local_source=source)
+
+
+def _rules_source_hash() -> str:
+    """Rule code changes invalidate the cache even when the package version does not."""
+    parts = []
+    for f in sorted(resources.files("cctk.rules").iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".py"):
+            parts.append(f.read_bytes())
+    parts.append(resources.files("cctk").joinpath("data/rules/defaults.yaml").read_bytes())
+    import hashlib
+    return hashlib.sha1(b"\0".join(parts)).hexdigest()[:12]
+
+
+def version(ruleset: RuleSet, as_of: dt.date, review_tag: str | None) -> str:
+    codes = [(r.code, r.severity.label, r.cacheable) for r in ruleset.rules if r.scope == "contract"]
+    return settingsmod.fingerprint(__version__, _rules_source_hash(), ruleset.settings, ruleset.local_source, codes,
+                                   as_of.isoformat(), review_tag)
+
+
+# --- locating findings in their files ---------------------------------------------------------
+
+class _Locator:
+    def __init__(self, snap: Snapshot, cache: RuleCache | None):
+        self.snap, self.cache = snap, cache
+        self._cat = None
+
+    def _read(self, contracts: list[Contract]) -> dict[str, bytes]:
+        out = {}
+        if self.snap.rev is None:
+            for c in contracts:
+                try:
+                    out[c.path] = (self.snap.root / c.path).read_bytes()
+                except OSError:
+                    pass
+            return out
+        if self._cat is None:
+            self._cat = gitio.CatFile(self.snap.root)
+        oids = [self.snap.files.get(c.path) for c in contracts]
+        for c, (_, data) in zip(contracts, self._cat.read_many(oids)):
+            if data is not None:
+                out[c.path] = data
+        return out
+
+    def locate(self, findings: list[Finding], persist: bool) -> list[Diagnostic]:
+        """Diagnostics with line/col; positions of every-run findings are remembered in the cache."""
+        keys = [((f.contract.oid or f.contract.path), json.dumps(f.at, ensure_ascii=False)) for f in findings]
+        known = self.cache.positions(keys) if (persist and self.cache) else {}
+        need = {f.contract.path: f.contract for f, k in zip(findings, keys) if k not in known}
+        data = self._read(list(need.values())) if need else {}
+        sources = {}
+        for path, blob in data.items():
+            text, _ = decode(path, blob)
+            src, _ = split(path, text or "") if text is not None else (None, None)
+            sources[path] = src
+        new = {}
+        out = []
+        for f, key in zip(findings, keys):
+            d = f.to_diagnostic()
+            if key in known:
+                d.line, d.col = known[key]
+            else:
+                src = sources.get(f.contract.path)
+                if src is not None:
+                    d.line, d.col = src.position(f.at)
+                new[key] = (d.line, d.col)
+            out.append(d)
+        if persist and self.cache and new:
+            try:
+                self.cache.put_positions(new)
+            except Exception:
+                pass
+        return out
+
+    def close(self):
+        if self._cat:
+            self._cat.close()
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+def _matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(p) for p in prefixes)
+
+
+def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] | None = None,
+        select: Iterable[str] = (), ignore: Iterable[str] = (), min_severity: Severity = Severity.INFO,
+        changed: set[str] | None = None, use_cache: bool = True, local_rules: bool = True,
+        review: TextReview | None = None, review_tag: str | None = None,
+        ruleset: RuleSet | None = None) -> Result:
+    """Rules over ``snap`` (and the caller's schema/reference diagnostics in ``base``).
+
+    ``changed``: contract paths to check (pull-request mode); cross-contract findings are kept
+    when they involve one of them. ``review``: a per-contract text-review function whose
+    diagnostics are cached with the rules'.
+    """
+    import time
+    timings = {}
+    t0 = time.perf_counter()
+    as_of = as_of or default_as_of(snap)
+    ruleset = ruleset or load_rules(snap, local=local_rules)
+    ctx = Context(settings=ruleset.settings, as_of=as_of, suppliers=snap.suppliers, org=snap.org, config=snap.config)
+    targets = snap.contracts if changed is None else [c for c in snap.contracts if c.path in changed]
+    target_codes = {c.code for c in targets}
+    cached_rules = [r for r in ruleset.rules if r.scope == "contract" and r.cacheable]
+    live_rules = [r for r in ruleset.rules if r.scope == "contract" and not r.cacheable]
+    repo_rules = [r for r in ruleset.rules if r.scope == "repository"]
+
+    cache = None
+    if use_cache:
+        try:
+            cache = RuleCache(path_for(snap.root), version(ruleset, as_of, review_tag))
+        except Exception:  # an unusable cache only costs time
+            cache = None
+    locator = _Locator(snap, cache)
+    diags: list[Diagnostic] = list(ruleset.diagnostics)
+    try:
+        # 1. cacheable per-contract rules (and the text review)
+        oids = [c.oid or "" for c in targets]
+        hits = cache.get_many([o for o in oids if o]) if cache else {}
+        misses = [c for c in targets if not c.oid or c.oid not in hits]
+        timings["cache_read"] = time.perf_counter() - t0
+        new: dict[str, list[dict]] = {}
+        if misses:
+            findings_by: dict[str, list[Finding]] = {}
+            for c in misses:
+                fs = []
+                for r in cached_rules:
+                    fs.extend(r.check(c, ctx))
+                findings_by[c.path] = fs
+            flat = [f for fs in findings_by.values() for f in fs]
+            located = locator.locate(flat, persist=False)
+            per_path: dict[str, list[Diagnostic]] = {}
+            for d in located:
+                per_path.setdefault(d.path, []).append(d)
+            for c in misses:
+                ds = per_path.get(c.path, [])
+                if review is not None:
+                    ds = ds + list(review(c))
+                if c.oid:
+                    new[c.oid] = [d.to_cache() for d in ds]
+                diags.extend(ds)
+        missed = {id(c) for c in misses}
+        for c in targets:
+            if c.oid in hits and id(c) not in missed:
+                for data in hits[c.oid]:
+                    d = Diagnostic.from_json(data)
+                    d.path, d.contract = c.path, c.code
+                    diags.append(d)
+        if cache and new:
+            try:
+                cache.put_many(new)
+            except Exception:
+                pass
+        timings["contract_rules"] = time.perf_counter() - t0
+        # 2. per-contract rules reading registers: every run
+        live = [f for c in targets for r in live_rules for f in r.check(c, ctx)]
+        # 3. cross-contract rules over everything, kept when they touch the targets
+        cross = []
+        for r in repo_rules:
+            for f in r.check_all(snap.contracts, ctx):
+                if changed is None or f.contract.code in target_codes or target_codes.intersection(f.related):
+                    cross.append(f)
+        diags.extend(locator.locate(live + cross, persist=True))
+        timings["cross_rules"] = time.perf_counter() - t0
+    finally:
+        locator.close()
+        if cache:
+            cache.close()
+
+    if base:
+        if changed is None:
+            diags.extend(base)
+        else:
+            diags.extend(d for d in base if d.path in changed or not d.path.startswith("contracts/"))
+    return finish(diags, snap, ruleset, as_of=as_of, select=select, ignore=ignore, min_severity=min_severity,
+                  checked=len(targets), changed=changed, timings=timings)
+
+
+def finish(diags, snap, ruleset, *, as_of, select, ignore, min_severity, checked, changed, timings) -> Result:
+    """Suppressions, code filters and severity floor; sorted output."""
+    select, ignore = list(select), list(ignore)
+    by_code = {c.code: c for c in snap.contracts}
+    known = {r.code for r in ruleset.rules} | set(CODES.values()) | {d.code for d in diags} | {"CC099"}
+    out, suppressed = [], []
+    for c in snap.contracts if changed is None else [c for c in snap.contracts if c.path in changed]:
+        for i, s in enumerate(c.ignore):
+            if s.code not in known and not s.code.startswith("CC0"):
+                d = diag("suppression.unknown", c.path, severity=Severity.WARNING, field=f"ignore.{i}.code",
+                         value=s.code)
+                d.contract = c.code
+                diags.append(d)
+    for d in diags:
+        contract = by_code.get(d.contract) if d.contract else None
+        reason = None
+        if contract is not None:
+            for s in contract.ignore:
+                if s.code == d.code:
+                    reason = s.reason
+                    break
+        if select and not _matches(d.code, select):
+            continue
+        if ignore and _matches(d.code, ignore):
+            continue
+        if d.severity < min_severity:
+            continue
+        if reason is not None:
+            suppressed.append(Suppressed(d, reason))
+        else:
+            out.append(d)
+    out.sort(key=Diagnostic.sort_key)
+    suppressed.sort(key=lambda s: s.diagnostic.sort_key())
+    return Result(diagnostics=out, suppressed=suppressed, rules=ruleset.rules, checked=checked, as_of=as_of,
+                  changed=changed, timings=timings)
+
+
+def default_as_of(snap: Snapshot) -> dt.date:
+    """cctk.yaml's ``as_of`` (a frozen demo district) or today."""
+    value = snap.config.get("as_of") if isinstance(snap.config, dict) else None
+    if value:
+        try:
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            pass
+    return dt.date.today()
+
+
+# --- pull-request mode ----------------------------------------------------------------------
+
+GLOBAL_PREFIXES = ("policy/", "suppliers/", "cctk.yaml")
+
+
+def changed_contracts(root: Path, base: str, rev: str | None = None) -> set[str] | None:
+    """Contract paths touched since the merge base of BASE (and REV or the work tree).
+
+    None means "everything": the policy, the supplier register or cctk.yaml changed, and any
+    contract's findings may have changed with them.
+    """
+    head = rev or "HEAD"
+    merge_base = gitio.git(root, "merge-base", base, head).decode().strip()
+    if rev:
+        names = gitio.git(root, "diff", "--name-only", "--no-renames", merge_base, rev).decode().splitlines()
+    else:
+        names = gitio.git(root, "diff", "--name-only", "--no-renames", merge_base).decode().splitlines()
+        names += gitio.git(root, "ls-files", "--others", "--exclude-standard", "--", "contracts", "policy",
+                           "suppliers").decode().splitlines()
+    out = set()
+    for name in names:
+        if name.startswith(GLOBAL_PREFIXES):
+            return None
+        parts = name.split("/")
+        if len(parts) >= 4 and parts[0] == "contracts":
+            out.add("/".join(parts[:3]) + "/contract.md")
+    return out
