@@ -228,9 +228,19 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
     click.echo(i18n.t("ls.count", n=len(rows), total=format_amount(total)))
 
 
+_WIDE = None
+
+
 def _width(text: str) -> int:
-    import unicodedata
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal columns: CJK characters take two."""
+    global _WIDE
+    if text.isascii():
+        return len(text)
+    if _WIDE is None:
+        import re
+        _WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+                           "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _fit(text: str, width: int) -> str:
