@@ -27,6 +27,21 @@ COMMANDS = {
     "templates": "cctk.cli.render_cmd:templates",
     "verify": "cctk.cli.render_cmd:verify",
     "tui": "cctk.cli.tui_cmd:tui",
+    "submit": "cctk.cli.lifecycle_cmds:submit",
+    "approve": "cctk.cli.lifecycle_cmds:approve",
+    "reject": "cctk.cli.lifecycle_cmds:reject",
+    "sign": "cctk.cli.lifecycle_cmds:sign",
+    "file": "cctk.cli.lifecycle_cmds:file_cmd",
+    "pay": "cctk.cli.lifecycle_cmds:pay",
+    "accept": "cctk.cli.lifecycle_cmds:accept",
+    "evaluate": "cctk.cli.lifecycle_cmds:evaluate",
+    "archive": "cctk.cli.lifecycle_cmds:archive",
+    "terminate": "cctk.cli.lifecycle_cmds:terminate",
+    "amend": "cctk.cli.lifecycle_cmds:amend",
+    "history": "cctk.cli.lifecycle_cmds:history",
+    "audit": "cctk.cli.lifecycle_cmds:audit",
+    "hook": "cctk.cli.hooks_cmd:hook",
+    "hooks": "cctk.cli.hooks_cmd:hooks",
 }
 
 

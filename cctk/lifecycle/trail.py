@@ -1,0 +1,159 @@
+"""Reading the trail from git: commits with their trailers and signature status, and field-level
+diffs of a record between commits. One ``git log`` and one ``cat-file --batch`` per question."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cctk.store import gitio
+
+ZERO = "0" * 40
+_FMT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f{sig}%x1f%B%x1d"
+
+
+@dataclass
+class Commit:
+    oid: str
+    parents: list[str]
+    author_name: str
+    author_email: str
+    date: str
+    committer_date: str
+    sig: str                          # %G?: G good, U good/unknown trust, B bad, N none, E cannot check …
+    signer: str                       # %GS: the principal (email) whose key signed
+    message: str
+    trailers: dict[str, str]
+    files: list[tuple[str, str, str, str]] = field(default_factory=list)   # (status, path, old oid, new oid)
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    """Trailers of the last paragraph (``Key: value`` lines, as git interpret-trailers reads them)."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return {}
+    out = {}
+    for line in paragraphs[-1].splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key.replace("-", "").isalnum():
+            out[key] = value.strip()
+    return out
+
+
+def allowed_signers(org) -> str:
+    """git's gpg.ssh.allowedSignersFile content from the SSH keys listed for people in org.yaml."""
+    lines = []
+    for person in org.people.values():
+        for key in person.keys:
+            if key.startswith(("ssh-", "ecdsa-", "sk-")):
+                lines.append(f'{person.email} namespaces="git" {key.strip()}')
+    return "\n".join(lines) + "\n"
+
+
+class SignerConfig:
+    """A temporary allowed-signers file, passed to git with -c (nothing is written to git config)."""
+
+    def __init__(self, org):
+        fd, self.path = tempfile.mkstemp(prefix="cctk-signers-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(allowed_signers(org))
+
+    def args(self) -> list[str]:
+        return ["-c", f"gpg.ssh.allowedSignersFile={self.path}"]
+
+    def close(self):
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def log(root: Path, revs: list[str], paths: list[str] | None = None, *, signatures: bool = False,
+        signer_args: list[str] | None = None, raw: bool = True, reverse: bool = True) -> list[Commit]:
+    fmt = _FMT.format(sig="%G?%x1f%GS" if signatures else "-%x1f")
+    args = ["git", "-C", str(root), "-c", "core.quotePath=false", *(signer_args or []), "log",
+            f"--format={fmt}", "--topo-order", "--no-renames"]
+    if reverse:
+        args.append("--reverse")
+    if raw:
+        args += ["--raw", "--no-abbrev"]
+    args += revs
+    if paths:
+        args += ["--", *paths]
+    proc = subprocess.run(args, capture_output=True)
+    if proc.returncode != 0:
+        raise gitio.GitError("git.error", error=proc.stderr.decode("utf-8", "replace").strip())
+    out = []
+    for chunk in proc.stdout.decode("utf-8", "replace").split("\x1e")[1:]:
+        head, _, rest = chunk.partition("\x1d")
+        parts = head.split("\x1f")
+        oid, parents, an, ae, ad, cd, sig, signer, message = parts[:9]
+        files = []
+        for line in rest.splitlines():
+            if line.startswith(":"):
+                meta, _, path = line.partition("\t")
+                bits = meta.split()
+                files.append((bits[4][0], path, bits[2], bits[3]))
+        out.append(Commit(oid, parents.split(), an, ae, ad, cd, sig, signer, message,
+                          parse_trailers(message), files))
+    return out
+
+
+@dataclass
+class HistoryEntry:
+    commit: Commit
+    action: str | None
+    changes: list[tuple[str, object, object]]
+    person: str | None
+
+
+def history(root: Path, code: str, rev: str = "HEAD") -> list[HistoryEntry]:
+    """A contract's life: each commit touching its folder, oldest first, with field-level changes."""
+    from cctk.lifecycle.moves import parse_both, record_diff
+    from cctk.store.loader import load
+
+    snap = load(root, rev, contracts=False)
+    signing = bool(snap.config.get("require_signed_commits")) or any(p.keys for p in snap.org.people.values())
+    folder = None
+    for path, _, _ in gitio.ls_tree(root, rev, ["contracts"]):
+        parts = path.split("/")
+        if len(parts) == 4 and parts[2] == code and parts[3] == "contract.md":
+            folder = "/".join(parts[:3])
+            break
+    if folder is None:
+        return []
+    with SignerConfig(snap.org) as sc:
+        commits = log(root, [rev], [folder], signatures=signing, signer_args=sc.args())
+    oids = sorted({o for c in commits for _, p, a, b in c.files if p.endswith("/contract.md")
+                   for o in (a, b) if o != ZERO})
+    blobs = {}
+    if oids:
+        with gitio.CatFile(root) as cat:
+            blobs = dict(cat.read_many(oids))
+    entries = []
+    for c in commits:
+        changes = []
+        for status, path, old, new in c.files:
+            if path.endswith("/contract.md"):
+                _, before, _ = parse_both(path, blobs.get(old)) if old != ZERO else (None, None, None)
+                _, after, _ = parse_both(path, blobs.get(new)) if new != ZERO else (None, None, None)
+                changes += record_diff(before or {}, after or {})
+            else:
+                changes.append((path.removeprefix(folder + "/"), None,
+                                {"A": "added", "D": "deleted"}.get(status, "modified")))
+        person = snap.org.person_by_email(c.author_email)
+        entries.append(HistoryEntry(c, c.trailers.get("Cctk-Action"), changes, person.id if person else None))
+    return entries
