@@ -594,7 +594,7 @@ class Review:
                     continue
                 problem = credit_code_problem(code.upper())
                 if problem:
-                    self.add("credit-code-invalid", s, m.start(), args={"code": code, "problem": _detail(problem, code=code)})
+                    self.add("credit-code-invalid", s, m.start(), args={"code": code, "problem": _detail("review.cc." + problem.split(".")[-1])})
 
     # --- playbook pattern rules ----------------------------------------------------------
     def apply_rules(self):
@@ -616,9 +616,7 @@ class Review:
 def _detail(key: str, **args) -> str:
     # a nested message, rendered in the current language when the finding is shown
     from cctk import i18n
-    from cctk.store import messages as _store_messages  # noqa: F401  (the creditcode.* keys)
-    text = i18n.t(key, **args)
-    return key if text.startswith(key) and args and "{" not in text else text
+    return i18n.t(key, **args)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

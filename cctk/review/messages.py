@@ -88,6 +88,10 @@ register({
     "review.credit-code-invalid": (
         "Credit code {code} fails its check ({problem})",
         "统一社会信用代码 {code} 校验不通过（{problem}）"),
+    "review.cc.check": ("wrong check character", "校验位错误"),
+    "review.cc.length": ("not 18 characters", "长度不是18位"),
+    "review.cc.charset": ("characters outside GB 32100", "含GB 32100以外的字符"),
+    "review.cc.type": ("not text", "不是文本"),
     # suggested fixes (replacement wording in Chinese, as the contract is Chinese)
     "review.amount-words-mismatch.fix": (
         "Make the words match the figures: {words}", "大写金额应为：{words}"),
