@@ -27,8 +27,8 @@ BALANCE_RE = re.compile(r"剩余|余款|尾款|余下|其余|结清|付清|全�
 ADVANCE_RE = re.compile(r"签订|签署|生效|预付|首付|定金|进场|开工|启动|备案|签约|订立|成立|合同签字")
 AFTER_RE = re.compile(r"验收|交付|交货|到货|完成|竣工|上线|安装|调试|期满|结束|考核|试运行|运行|提交|成果|结算|审计|"
                       r"质保|保修|服务期|每月|届满|报告|出具|送达|培训结束")
-MONEY_BASE_RE = re.compile(r"合同|总价|价款|金额|总额|费用|款项|服务费|货款|价格|报酬|租金|酬金|未付|应付")
-TRIGGER_RE = re.compile(r"验收|交付|交货|到货|发票|结算|完成|竣工|审计|提交|收到|送达|考核|服务期满|期满|上线")
+MONEY_BASE_RE = re.compile(r"合同|总价|价款|金额|总额|费用|款项|服务费|货款|价格|报酬|租金|酬金|未付|应付|结算价|造价|合同价|[^评单]价的|剩余|余款|尾款|其余|余下|余额")
+TRIGGER_RE = re.compile(r"验收|交付|交货|到货|发票|结算|完成|竣工|审计|提交|收到|送达|考核|服务期满|期满|上线|合格|结束|评估|评审|确认|核对")
 BOND_RE = re.compile(r"履约保证金|履约担保|履约保函|履约金")
 PENALTY_RE = re.compile(r"违约金|滞纳金|罚款|罚金|违约赔偿金|赔偿金|违约责任")
 DAILY_RE = re.compile(r"(每|按)(逾期|迟延|延迟|延误|拖延|超期)?[一1壹]?(个)?(日|天|工作日|自然日)|日(万分之|千分之|百分之)|每日|每天|按日|日\s*[\d.]+\s*[%‰]")
@@ -37,11 +37,11 @@ MONTHLY_RE = re.compile(r"每(逾期|迟延|延迟|延误)?[一1]?个?月")
 CAP_RE = re.compile(r"不超过|不超出|不高于|不得超过|最高|上限|为限|封顶|累计|总额|总计|最多")
 LIAB_CAP_RE = re.compile(r"(赔偿|责任)[^。；]{0,12}(上限|总额|累计|最高|为限|不超过|不超出|封顶)|(上限|最高|累计)[^。；]{0,8}(赔偿|责任)")
 MUTUAL_RE = re.compile(r"任何一方|双方|一方违约|违约方|守约方|各方|另一方|对方")
-LIABILITY_RE = re.compile(r"违约金|赔偿|违约责任|承担[^。；]{0,8}责任|滞纳金|罚款|扣除[^。；]{0,10}(费用|款)|扣减")
+LIABILITY_RE = re.compile(r"违约金|赔偿|违约责任|承担[^。；]{0,8}责任|滞纳金|罚款|扣除|扣减|扣款|利息")
 NEG_LIAB_RE = re.compile(r"不承担|不负|免除|无需承担|无须承担|概不负责|不予")
 FORUM_RE = re.compile(r"仲裁|法院|诉讼|起诉|管辖")
 FORUM_NAME_RE = re.compile(r"([\u4e00-\u9fa5]{2,14}?)(仲裁委员会|国际仲裁院|仲裁院|仲裁中心|人民法院|法院)")
-ACCEPT_RE = re.compile(r"验收|考核|检验|检测|测试|验证|试运行|评估|评价|查验|核验|签收确认")
+ACCEPT_RE = re.compile(r"验收|考核|检验|检测|验证|查验|核验|评审|评估|签收确认")
 CONF_RE = re.compile(r"保密|秘密|泄露|泄密|披露|信息安全|数据安全|不得(向第三方)?(提供|透露|公开)")
 TERM_RE = re.compile(r"服务期|服务期限|合同期限|合同有效期|有效期|委托期限|聘期|聘用期|期限为|运维期|维保期|服务年限|托管期|服务周期|履行期限|合作期|顾问期|期限自|期限：")
 TERM_EXCLUDE_RE = re.compile(r"质保|保修|租赁期|租期|保质|缺陷责任|保证期|有效期内|培训期")
@@ -78,6 +78,7 @@ class Review:
         self.supplier_re = re.compile(self.supplier)
         self.kind = self._kind()
         self.findings: list[Finding] = []
+        self.lines = text.split("\n")
         self.record_amount = amount
         self.total = amount if amount is not None else self._text_total()
 
@@ -165,11 +166,14 @@ class Review:
             heading = self._heading(s)
             if not PAY_VERB_RE.search(text):
                 continue
-            in_payment = re.search(r"付款|支付|结算|价款|费用|价格|金额|报酬|租金", heading) or re.search(r"支付|付款", text)
+            in_payment = (re.search(r"付款|支付|结算|价款|费用|价格|金额|报酬|租金", heading) or re.search(r"支付|付款", text)
+                          or re.search(r"支付|付款", self.lines[s.line - 1]))
             if not in_payment or BOND_RE.search(text):
                 continue
             if PERIODIC_RE.search(text):
                 periodic = True
+                continue
+            if re.search(r"违约|逾期|滞纳|罚|赔偿", text):
                 continue
             pcts = [p for p in X.percentages(text) if self._price_share(text, p)]
             prev = 0
@@ -196,12 +200,12 @@ class Review:
     def _price_share(self, text: str, p) -> bool:
         before = text[max(0, p.start - 14):p.start]
         after = text[p.end:p.end + 6]
-        if re.search(r"税率|利率|费率|增值税|得分|考核|合格率|满意度|不低于|以上", before):
+        if re.search(r"税率|利率|费率|增值税|得分|考核分|合格率|满意度|不低于|以上", before):
             return False
         if re.search(r"^(的)?(违约金|保证金|利息|滞纳金)", after):
             return False
         return bool(MONEY_BASE_RE.search(before) or re.search(r"(支付|付|付至|预付|首付|预留|保留|扣留)\s*$", before)
-                    or re.search(r"^(的)?(预付款|首付款|定金|进度款|尾款|质保金|质量保证金|款项|货款)", after))
+                    or re.search(r"^(的)?(作为|为)?(预付款|首付款|定金|进度款|尾款|质保金|质量保证金|保修金|款项|货款)", after))
 
     @staticmethod
     def _is_advance(ctx: str) -> bool:
@@ -275,7 +279,7 @@ class Review:
                 if not self._DUE_AFTER_RE.match(text[d.end:d.end + 4]):
                     continue
                 before = text[max(0, d.start - 40):d.start]
-                if not TRIGGER_RE.search(before) or re.search(r"逾期|超过|超出|质保期|保修期", text[max(0, d.start - 6):d.start]):
+                if not TRIGGER_RE.search(before) or re.search(r"逾期|超过|超出|质保期|保修期|满\s*$", text[max(0, d.start - 6):d.start]):
                     continue
                 days = X.calendar_days(d)
                 if days > limit:
@@ -400,8 +404,6 @@ class Review:
                     self.add("liability-asymmetric", s, cap[1], key="review.liability-cap", args={"cap": cap[0]}, rule="liability-cap")
             if not LIABILITY_RE.search(text):
                 continue
-            if not (re.search(r"违约|责任|赔偿", heading) or "违约" in text):
-                continue
             if NEG_LIAB_RE.search(text) and not re.search(r"承担[^。；]{0,6}(违约|赔偿)?责任|支付[^。；]{0,10}违约金|赔偿[^。；]{0,6}损失", text[:NEG_LIAB_RE.search(text).start()]):
                 continue
             subj = self._subject(text)
@@ -417,6 +419,8 @@ class Review:
 
     def _subject(self, text: str) -> str | None:
         """Who bears the liability a sentence states: the party named first, or both."""
+        if re.search(r"扣减|扣除|扣款|扣罚", text) and not re.search(r"扣除[^。；]{0,6}(利息|税)", text):
+            return "supplier"   # the buyer deducts from what it pays the supplier
         m_mut = MUTUAL_RE.search(text)
         mb, ms = self.buyer_re.search(text), self.supplier_re.search(text)
         first = min((m for m in (mb, ms) if m), key=lambda m: m.start(), default=None)
@@ -424,15 +428,14 @@ class Review:
             return "mutual"
         if first is None:
             return None
-        # 因乙方原因……甲方有权扣除 / 乙方……的，甲方有权要求乙方支付违约金: the liable one pays/bears
-        payer = re.search(rf"({self.buyer}|{self.supplier})[^。；，]{{0,12}}(应|须|需|向|按|承担|支付|赔偿|按照)", text)
-        if payer:
-            return "buyer" if self.buyer_re.fullmatch(payer.group(1)) else "supplier"
-        if re.search(r"有权[^。；]{0,10}(扣除|扣减|要求|解除|没收)", text):
-            holder = re.search(rf"({self.buyer}|{self.supplier})[^。；，]{{0,4}}有权", text)
-            if holder:
-                return "supplier" if self.buyer_re.fullmatch(holder.group(1)) else "buyer"
-        return "buyer" if first is mb else "supplier"
+        # "乙方逾期……的，应支付违约金": the party named first is the one in breach — unless it is
+        # named as holding a right ("甲方有权扣减……"), which makes the other party the liable one
+        clause = re.split(r"[，,]", text[first.start():], maxsplit=1)[0]
+        holds_right = re.match(rf"(?:{self.buyer}|{self.supplier})[^。；，]{{0,6}}(有权|可以|可)", clause)
+        is_buyer = first is mb
+        if holds_right:
+            is_buyer = not is_buyer
+        return "buyer" if is_buyer else "supplier"
 
     def _trivial_cap(self, text: str, min_cap: Decimal):
         m = LIAB_CAP_RE.search(text)
@@ -442,7 +445,7 @@ class Review:
             if p.value < min_cap:
                 return (p.text, base + p.start)
             return None
-        mm = re.search(rf"({X.NUM})\s*个?月(的)?(服务费|费用|租金|报酬)", tail)
+        mm = re.search(rf"({X.NUM})\s*个?月(的)?[\u4e00-\u9fa5]{{0,4}}(费|租金|报酬|酬金)", tail)
         if mm:
             return (mm.group(), base + mm.start())
         for a in X.figure_amounts(tail) or X.uppercase_amounts(tail):
@@ -481,8 +484,8 @@ class Review:
             self.add("dispute-clause-missing", None, line=1, rule="dispute-missing")
         kind = self.kind
         if self.pb.applies("acceptance-missing", kind) and kind not in ("premises-lease", "equipment-lease", "legal"):
-            ok = any(ACCEPT_RE.search(a.heading) for a in self.doc.articles) or any(
-                ACCEPT_RE.search(s.text) and not re.search(r"支付|付款|付清|结清", s.text) for s in sents)
+            # any mention counts: "验收合格后支付" already presupposes an acceptance
+            ok = any(ACCEPT_RE.search(a.heading) for a in self.doc.articles) or any(ACCEPT_RE.search(s.text) for s in sents)
             if not ok:
                 self.add("acceptance-missing", None, line=1, rule="acceptance-missing")
         if self.pb.applies("confidentiality-missing", kind):
