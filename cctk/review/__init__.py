@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from cctk.model import Severity  # noqa: F401
 from cctk.review.finding import CATEGORIES, CODES, Basis, Finding  # noqa: F401
 from cctk.review.playbook import Playbook, PlaybookError, find_root, for_repository  # noqa: F401
 from cctk.review import playbook as _playbook

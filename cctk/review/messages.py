@@ -49,6 +49,9 @@ register({
     "review.jurisdiction-unfavorable": (
         "Disputes go to {forum}, a forum on the supplier's side or away from the buyer",
         "争议提交{forum}，管辖地对采购人不利"),
+    "review.jurisdiction-supplier": (
+        "Disputes go to the supplier's court or a forum it chooses",
+        "争议由供应商所在地法院管辖或由供应商选择机构，对采购人不利"),
     "review.auto-renewal": (
         "The contract renews automatically, bypassing a new procurement",
         "合同自动续期，规避重新采购"),
