@@ -154,7 +154,7 @@ def receive(root: Path, updates: list[tuple[str, str, str]]) -> tuple[int, str]:
                 continue
             if new == ZERO:
                 if ref in protected:
-                    findings.append(("", Diagnostic("LC013", Severity.ERROR, ref, "hook.delete", {"ref": ref}))
+                    findings.append(("", Diagnostic("LC013", Severity.ERROR, ref, "hook.delete", {"ref": ref})))
                 continue
             # Force push: commits no longer reachable must not carry a signed contract's history.
             if old != ZERO and subprocess.run(["git", "-C", str(root), "merge-base", "--is-ancestor", old, new],
@@ -205,9 +205,12 @@ def _number_conflicts(root: Path, ref: str, new: str, numbers) -> list[tuple[str
 
     out = []
     trees = {ref: new, **_tips(root, ref)}
+    # Only numbers still held at the pushed tip count: a number fixed later in the push (renumber) is fine.
+    final = {c.code: c.filing.number for c in load(root, new).contracts if c.filing and c.filing.number}
+    items = [(n, code, commit) for n, code, commit in numbers.items if final.get(code) == n]
     for where, tip in trees.items():
         used = numbers_in_use(load(root, tip).contracts)
-        for number, code, commit in numbers.items:
+        for number, code, commit in items:
             other = used.get(number)
             if other and other != code:
                 label = "" if where == ref else f" ({where})"
