@@ -20,7 +20,7 @@ HUNDRED = Decimal(100)
 # --- vocabulary (why hand-written: these are the closed sets of words contracts use) ------------
 PRICE_RE = re.compile(r"总价|总金额|总价款|价款总额|合同价款|合同金额|合同价格|合同总额|总费用|费用总额|签约合同价|合同价|"
                       r"服务费总额|总报酬|租金总额|价款为|总计|共计|合计")
-PERIODIC_RE = re.compile(r"每月|按月|月度|每季|按季|季度|每年|按年|年度|每半年|每期|分\d+期|逐月|每周|每学期|每批")
+PERIODIC_RE = re.compile(r"每月|按月|月度|每季|按季|每个季度|每年|按年|每个?年度|按年度|每半年|每期|分\d+期|逐月|每周|每学期|每批")
 PAY_VERB_RE = re.compile(r"支付|付款|付清|拨付|付至|结清|预留|留作|扣留|保留|预付款|首付款|定金|首期款|进度款|尾款|余款|质保金|质量保证金")
 PAY_EXCLUDE_RE = re.compile(r"违约|逾期|滞纳|利息|利率|履约保证金|履约担保|保函|投标保证金|税率|增值税|罚|赔偿|退还|退回|返还")
 BALANCE_RE = re.compile(r"剩余|余款|尾款|余下|其余|结清|付清|全部款项|余额")
