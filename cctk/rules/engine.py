@@ -237,19 +237,12 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         timings["cache_read"] = time.perf_counter() - t0
         new: dict[str, list[dict]] = {}
         if misses:
-            findings_by: dict[str, list[Finding]] = {}
+            flat: list[Finding] = [f for c in misses for r in cached_rules for f in r.check(c, ctx)]
+            per_contract: dict[int, list[Diagnostic]] = {}
+            for f, d in zip(flat, locator.locate(flat, persist=False)):
+                per_contract.setdefault(id(f.contract), []).append(d)
             for c in misses:
-                fs = []
-                for r in cached_rules:
-                    fs.extend(r.check(c, ctx))
-                findings_by[c.path] = fs
-            flat = [f for fs in findings_by.values() for f in fs]
-            located = locator.locate(flat, persist=False)
-            per_path: dict[str, list[Diagnostic]] = {}
-            for d in located:
-                per_path.setdefault(d.path, []).append(d)
-            for c in misses:
-                ds = per_path.get(c.path, [])
+                ds = per_contract.get(id(c), [])
                 if review is not None:
                     ds = ds + list(review(c))
                 if c.oid:
