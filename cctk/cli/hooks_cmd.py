@@ -53,7 +53,13 @@ def hook(name, args):
 
 @click.group()
 def hooks():
-    """Install cctk's git hooks. 安装 git 钩子。"""
+    """Install cctk's git hooks. 安装 git 钩子。
+
+    \b
+    Example:
+      cctk hooks install
+      cctk hooks install --server /srv/git/contracts.git
+    """
 
 
 @hooks.command()
