@@ -488,7 +488,7 @@ class Planner:
         add(evaluate_on, "evaluate", clerk, **self._score())
         add(archive_on, "archive", unit.admin)
         # Order by time; actions after acceptance-dependent ones keep their logical order.
-        ev.sort(key=lambda e: (e.when, _ACTION_RANK[e.action]))
+        ev.sort(key=lambda e: (e.when.date(), _ACTION_RANK[e.action], e.when))
         if terminate_on:
             cut = [e for e in ev if e.when.date() < terminate_on and e.action not in ("accept", "evaluate", "archive")
                    and not (e.action == "pay" and e.data.get("instalment") == sched[-1]["id"] if sched else False)]
@@ -961,6 +961,8 @@ def generate(dest: Path, *, contracts: int = 600, seed: int = 2019, pdfs: str = 
                     for k, am in enumerate(p.record.get("amendments", []), 1):
                         files.append((f"contracts/{p.year}/{p.code}/{am['path']}",
                                       amendment_text(p.record, k, Decimal(am["amount_change"]), am["signed"]).encode()))
+            while pending and pending[0][0] <= cut_when.date():
+                files.append(_listing_file(*pending.pop(0)[1:]))
             stream.commit(admin, cut_when, f"导入历史合同记录 {len(files)} 份（截至 {cut_when.date()}）\n\n"
                                            f"Cctk-Action: import\n", files)
         for k, e in enumerate(events[cut:], cut):
@@ -996,11 +998,15 @@ def generate(dest: Path, *, contracts: int = 600, seed: int = 2019, pdfs: str = 
 
 def _commit_listing(stream: Stream, org: Org, day: dt.date, s: Supplier, listing: dict, seed: int):
     """Commit the supplier file as it reads once ``listing`` takes effect."""
-    text = "# Supplier register entry (供应商)\n" + render_yaml(
-        {"credit_code": s.credit_code, "name": s.name, "sme": s.sme, "region": s.region})
-    text += "listings:\n" + render_yaml({"x": [listing]}).split("\n", 1)[1]
     kind = "黑名单" if listing["list"] == "black" else "红名单"
     msg = (f"供应商 {s.credit_code} {s.name} 列入{kind}\n\n"
            f"Cctk-Action: supplier-list\nCctk-Supplier: {s.credit_code}\n")
     stream.commit(org.people[listing["by"]], dt.datetime.combine(day, dt.time(9, 0)), msg,
-                  [(f"suppliers/{s.credit_code}.yaml", text.encode())])
+                  [_listing_file(s, listing)])
+
+
+def _listing_file(s: Supplier, listing: dict) -> tuple[str, bytes]:
+    text = "# Supplier register entry (供应商)\n" + render_yaml(
+        {"credit_code": s.credit_code, "name": s.name, "sme": s.sme, "region": s.region})
+    text += "listings:\n" + render_yaml({"x": [listing]}).split("\n", 1)[1]
+    return f"suppliers/{s.credit_code}.yaml", text.encode()
