@@ -72,7 +72,7 @@ def print_summary(s) -> None:
               help="Which contracts get rendered PDFs. For now the choice is only recorded in .cctk/demo.yaml; "
                    "PDF generation is not wired in yet. 生成 PDF 的范围（目前仅记录该选项）。")
 @click.option("--history", type=click.Choice(HISTORY_CHOICES), default="auto", show_default=True,
-              help="auto: one commit per action up to 80,000 actions, beyond that older actions are collapsed "
+              help="auto: one commit per action up to 50,000 actions (about 5,000 contracts), beyond that older actions are collapsed "
                    "into one import commit (see docs/demo.md); full: always one commit per action. 历史模式。")
 @click.option("--no-tui", is_flag=True, help="Print the summary instead of opening the TUI. 不打开 TUI，只输出摘要。")
 def demo(directory: Path, count: int, seed: int, pdfs: str, history: str, no_tui: bool):

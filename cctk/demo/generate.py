@@ -49,7 +49,7 @@ LAST_DRAFT_DAY = dt.date(2020, 1, 10)
 FILING_MIN = Decimal("50000")
 MAJOR_AMOUNT = Decimal("10000000")
 TZ = "+0800"
-FULL_HISTORY_MAX_EVENTS = 80_000
+FULL_HISTORY_MAX_EVENTS = 50_000
 TAIL_EVENTS = 3_000
 PDF_CHOICES = ("none", "recent", "all")
 HISTORY_CHOICES = ("auto", "full")
@@ -108,6 +108,10 @@ class Unit:
     head: str = ""
 
 
+# The project's sample people: their ids are kept in the demo (and never given to anyone else).
+_RESERVED = {"wang.fang": "王芳", "li.qiang": "李强", "zhang.wei": "张伟", "chen.jing": "陈静", "liu.yang": "刘洋"}
+
+
 class Org:
     def __init__(self, rng: random.Random):
         self.rng = rng
@@ -122,12 +126,12 @@ class Org:
         else:
             while True:
                 (s, sp), (g, gp) = self.rng.choice(N.SURNAMES), self.rng.choice(N.GIVEN)
-                if s + g not in self._taken_names:
+                if s + g not in self._taken_names and s + g not in _RESERVED.values():
                     break
             name = s + g
             pid = f"{sp}.{gp}"
             n = 2
-            while pid in self.people:
+            while pid in self.people or pid in _RESERVED:
                 pid = f"{sp}.{gp}{n}"
                 n += 1
         self._taken_names.add(name)
@@ -252,6 +256,7 @@ class Plan:
     subject: str = ""
     industry: str = ""
     supplier: Supplier | None = None
+    cache: dict = field(default_factory=dict)   # rendered YAML of the keys frozen since creation
 
 
 def _workday_on_or_after(day: dt.date) -> dt.date:
@@ -274,7 +279,7 @@ def _money(x: Decimal) -> str:
 def _amount(rng: random.Random, lo: int, hi: int) -> Decimal:
     """Long-tailed: log-uniform skewed towards the low end; steers clear of 'just under a threshold'."""
     lo, hi = max(lo, 5_000), min(hi, 50_000_000)
-    u = rng.random() ** 1.6
+    u = rng.random() ** 2.4
     value = math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * u)
     for limit in (50_000, 10_000_000, 1_000_000, 4_000_000):
         if limit * 0.9 <= value < limit:
@@ -646,7 +651,11 @@ def _scalar(key, value) -> str:
         return str(value)
     if key in _PLAIN_KEYS:
         return str(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    text = str(value)
+    if '"' in text or "\\" in text or not text.isprintable():
+        return json.dumps(text, ensure_ascii=False)
+    return '"' + text + '"'
+
 
 
 def _emit(out: list[str], key, value, indent: str):
@@ -683,9 +692,17 @@ def render_yaml(record: dict, order=None) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_contract(record: dict, body: str, seed: int) -> bytes:
-    head = f"# {N.CATEGORY_ZH[record['category']]}合同 — cctk demo (seed {seed})\n"
-    return ("---\n" + head + render_yaml(record, KEY_ORDER) + "---\n" + body).encode("utf-8")
+_FROZEN = KEY_ORDER[:KEY_ORDER.index("dates")]   # set at creation, never changed by a later action
+
+
+def render_contract(record: dict, body: str, seed: int, cache: dict | None = None) -> bytes:
+    if cache is None:
+        cache = {}
+    if "head" not in cache:
+        cache["head"] = (f"---\n# {N.CATEGORY_ZH[record['category']]}合同 — cctk demo (seed {seed})\n"
+                         + render_yaml(record, _FROZEN))
+    rest = render_yaml(record, KEY_ORDER[len(_FROZEN):])
+    return (cache["head"] + rest + "---\n" + body).encode("utf-8")
 
 
 # --- replay ---------------------------------------------------------------------------------
@@ -704,7 +721,7 @@ class Replayer:
         self.org, self.seed = org, seed
         self.filing_seq: dict[int, int] = {}
 
-    def apply(self, p: Plan, e: Event) -> tuple[str, list[tuple[str, bytes]]]:
+    def apply(self, p: Plan, e: Event, render: bool = True) -> tuple[str, list[tuple[str, bytes]]]:
         r, d, a = p.record, e.data, e.action
         day = e.when.date().isoformat()
         files: list[tuple[str, bytes]] = []
@@ -762,7 +779,9 @@ class Replayer:
         elif a == "terminate":
             r["status"] = "terminated"
             extra = d["reason"]
-        files.insert(0, (f"contracts/{p.year}/{p.code}/contract.md", render_contract(r, p.body, self.seed)))
+        if not render:
+            return "", []
+        files.insert(0, (f"contracts/{p.year}/{p.code}/contract.md", render_contract(r, p.body, self.seed, p.cache)))
         summary = f"{_SUMMARY[a]} {p.code} {r['title']}" + (f"（{extra}）" if extra else "")
         trailers = f"Cctk-Action: {a}\nCctk-Contract: {p.code}\n"
         if a == "approve":
@@ -952,12 +971,12 @@ def generate(dest: Path, *, contracts: int = 600, seed: int = 2019, pdfs: str = 
         pending = list(listing_events)
         if cut:
             for e in events[:cut]:
-                replay.apply(by_idx[e.order], e)
+                replay.apply(by_idx[e.order], e, render=False)
             cut_when = events[cut].when - dt.timedelta(minutes=1)
             files = []
             for p in plans:
                 if any(e.when <= cut_when for e in p.events[:1]):
-                    files.append((f"contracts/{p.year}/{p.code}/contract.md", render_contract(p.record, p.body, seed)))
+                    files.append((f"contracts/{p.year}/{p.code}/contract.md", render_contract(p.record, p.body, seed, p.cache)))
                     for k, am in enumerate(p.record.get("amendments", []), 1):
                         files.append((f"contracts/{p.year}/{p.code}/{am['path']}",
                                       amendment_text(p.record, k, Decimal(am["amount_change"]), am["signed"]).encode()))
