@@ -98,6 +98,10 @@ class Rule:
     fix: tuple[str, str] = ("", "")      # (en, zh) one line, shown under each finding
     doc: Doc | None = None
     origin: str = "cctk"                 # "cctk", or the repository file that defined it
+    # Repository rules whose findings only relate contracts sharing this key (e.g. the unit) let
+    # pull-request mode look at the changed contracts' partitions only.
+    partition = None                     # staticmethod(contract -> hashable) or None
+
 
     def __init__(self, severity: Severity | None = None):
         if severity is not None:

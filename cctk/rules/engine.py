@@ -266,7 +266,11 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         # 3. cross-contract rules over everything, kept when they touch the targets
         cross = []
         for r in repo_rules:
-            for f in r.check_all(snap.contracts, ctx):
+            pool = snap.contracts
+            if changed is not None and r.partition is not None:
+                keys = {r.partition(c) for c in targets}
+                pool = [c for c in snap.contracts if r.partition(c) in keys]
+            for f in r.check_all(pool, ctx):
                 if changed is None or f.contract.code in target_codes or target_codes.intersection(f.related):
                     cross.append(f)
         diags.extend(locator.locate(live + cross, persist=True))
@@ -293,7 +297,8 @@ def finish(diags, snap, ruleset, *, as_of, select, ignore, min_severity, checked
     out, suppressed = [], []
     for c in snap.contracts if changed is None else [c for c in snap.contracts if c.path in changed]:
         for i, s in enumerate(c.ignore):
-            if s.code not in known and not s.code.startswith("CC0"):
+            # CC0xx belong to the record store and CRxxx to the text review (which may be absent).
+            if s.code not in known and not s.code.startswith(("CC0", "CR")):
                 d = diag("suppression.unknown", c.path, severity=Severity.WARNING, field=f"ignore.{i}.code",
                          value=s.code)
                 d.contract = c.code

@@ -106,6 +106,7 @@ class PaymentUnfiled(Rule):
 @rule
 class DuplicateFilingNumber(Rule):
     code, slug, severity, scope = "CC203", "duplicate-filing-number", Severity.ERROR, "repository"
+    partition = staticmethod(lambda c: c.filing.number if c.filing else None)
     summary = ("Two contracts share one filing number", "多份合同使用同一备案号")
     messages = {"main": ("filing number {number} is also used by {others}", "备案号 {number} 同时被 {others} 使用")}
     fix = ("give each contract its own filing number (the finance department assigns them)",
