@@ -1,0 +1,232 @@
+"""The contracts index: one flat row per contract, filtered and sorted in memory.
+
+Pure data, no Textual: the table widget renders only the rows it shows from ``View.order``.
+At 100,000 rows a substring filter is one pass of ``in`` over precomputed lower-cased
+keys (tens of ms); typing more characters narrows the previous result instead of
+rescanning; sort orders are computed once per column and then filtered by a mask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cctk.model import Contract, Diagnostic
+
+COLUMNS = ("code", "title", "unit", "supplier", "amount", "stage", "deadline", "findings")
+FACETS = ("unit", "stage", "year", "category", "key", "findings")
+
+
+@dataclass(slots=True)
+class Row:
+    code: str
+    title: str
+    unit: str
+    unit_name: str
+    supplier: str           # credit code
+    supplier_name: str
+    amount: Decimal
+    stage: str
+    year: int | None
+    category: str
+    key: tuple[str, ...]
+    deadline: dt.date | None
+    findings: int
+    errors: int
+    search: str             # lower-cased code + title + supplier name + credit code + unit
+
+
+def _add_days(day: dt.date | None, days: int) -> dt.date | None:
+    return day + dt.timedelta(days=days) if day else None
+
+
+def instalment_due(c: Contract, inst) -> dt.date | None:
+    """When an instalment falls due, if its trigger has happened (calendar days).
+
+    Why here: the payments module owns the legal computation (working days, SME terms);
+    the list only needs a date to sort and colour by, and uses that module when present.
+    """
+    trig = inst.trigger
+    if trig == "date":
+        return inst.on
+    if trig == "signing":
+        return _add_days(c.dates.get("signed"), inst.days)
+    if trig == "delivery":
+        return _add_days(c.dates.get("delivered"), inst.days)
+    if trig == "acceptance":
+        return _add_days(c.acceptance.on if c.acceptance else None, inst.days)
+    if trig == "filing":
+        return _add_days(c.filing.on if c.filing and c.filing.on else None, inst.days)
+    return None
+
+
+def paid_by_instalment(c: Contract) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for p in c.payments:
+        out[p.instalment or ""] = out.get(p.instalment or "", Decimal(0)) + p.amount
+    return out
+
+
+def schedule_status(c: Contract) -> list[tuple]:
+    """(instalment, value, paid, due date or None) per instalment, payments matched by id."""
+    paid = paid_by_instalment(c)
+    return [(inst, inst.value(c.amount), paid.get(inst.id, Decimal(0)), instalment_due(c, inst))
+            for inst in c.payment_schedule]
+
+
+def next_deadline(c: Contract) -> dt.date | None:
+    """The earliest due date of an instalment not yet fully paid; else the contract end date."""
+    if c.status in ("archived", "rejected", "terminated", "drafting"):
+        return None
+    dues = [due for _, value, paid, due in schedule_status(c) if due and paid < value]
+    if dues:
+        return min(dues)
+    if c.status in ("signed", "performing"):
+        return c.dates.get("end")
+    return None
+
+
+def build_rows(contracts: list[Contract], diagnostics: list[Diagnostic], unit_names: dict[str, str],
+               supplier_names: dict[str, str] | None = None) -> list[Row]:
+    counts: dict[str, list[int]] = {}
+    for d in diagnostics:
+        key = d.contract or d.path
+        n = counts.setdefault(key, [0, 0])
+        n[0] += 1
+        if int(d.severity) >= 3:
+            n[1] += 1
+    rows = []
+    for c in contracts:
+        n = counts.get(c.code) or counts.get(c.path) or (0, 0)
+        sname = c.counterparty.name or (supplier_names or {}).get(c.supplier, "")
+        uname = unit_names.get(c.unit, c.unit)
+        rows.append(Row(
+            code=c.code, title=c.title, unit=c.unit, unit_name=uname, supplier=c.supplier, supplier_name=sname,
+            amount=c.amount, stage=c.status, year=c.year, category=c.category, key=tuple(c.key_supervision),
+            deadline=next_deadline(c), findings=n[0], errors=n[1],
+            search=f"{c.code}\t{c.title}\t{sname}\t{c.supplier}\t{c.unit}\t{uname}".lower(),
+        ))
+    return rows
+
+
+def _sort_key(col: str):
+    if col == "deadline":
+        return lambda r: (r.deadline is None, r.deadline or dt.date.min)
+    if col == "unit":
+        return lambda r: r.unit
+    if col == "supplier":
+        return lambda r: r.supplier_name
+    return lambda r: getattr(r, col)
+
+
+@dataclass
+class Query:
+    text: str = ""
+    facets: dict[str, object] = field(default_factory=dict)   # facet -> wanted value
+    sort: str = "code"
+    reverse: bool = False
+
+
+def facet_match(row: Row, facet: str, value) -> bool:
+    if facet == "key":
+        return value in row.key if value != "*" else bool(row.key)
+    if facet == "findings":
+        return (row.findings > 0) == bool(value)
+    if facet == "overdue":
+        return row.deadline is not None and row.deadline < value
+    if facet == "codes":
+        return row.code in value
+    return getattr(row, facet) == value
+
+
+class Index:
+    """Rows plus the current view (indices into rows) for a query."""
+
+    def __init__(self, rows: list[Row]):
+        self.rows = rows
+        self._orders: dict[str, list[int]] = {"code": sorted(range(len(rows)), key=lambda i: rows[i].code)}
+        self._last: tuple[Query, list[int]] | None = None   # last text-filtered set, for narrowing
+        self.query = Query()
+        self.order: list[int] = list(self._orders["code"])
+
+    def __len__(self):
+        return len(self.order)
+
+    def sort_order(self, col: str) -> list[int]:
+        if col not in self._orders:
+            key = _sort_key(col)
+            rows = self.rows
+            self._orders[col] = sorted(range(len(rows)), key=lambda i: key(rows[i]))
+        return self._orders[col]
+
+    def _matching(self, query: Query) -> list[int] | None:
+        """Indices matching text and facets (unordered), or None for 'all rows'."""
+        text = query.text.strip().lower()
+        facets = {k: v for k, v in query.facets.items() if v is not None}
+        if not text and not facets:
+            return None
+        base: range | list[int] = range(len(self.rows))
+        last = self._last
+        # Typing one more character only narrows: scan the previous result, not all rows.
+        if last and text and last[0].facets == facets and text.startswith(last[0].text) and last[0].text:
+            base = last[1]
+        rows = self.rows
+        terms = text.split()
+        if terms:
+            if len(terms) == 1:
+                t0 = terms[0]
+                base = [i for i in base if t0 in rows[i].search]
+            else:
+                base = [i for i in base if all(t in rows[i].search for t in terms)]
+        for facet, value in facets.items():
+            base = [i for i in base if facet_match(rows[i], facet, value)]
+        base = list(base)
+        self._last = (Query(text=text, facets=facets), base)
+        return base
+
+    def apply(self, query: Query) -> list[int]:
+        self.query = query
+        matched = self._matching(query)
+        order = self.sort_order(query.sort)
+        if matched is None:
+            view = list(order)
+        elif len(matched) < len(self.rows) // 8:
+            rank = self._rank(query.sort)
+            view = sorted(matched, key=rank.__getitem__)
+        else:
+            mask = bytearray(len(self.rows))
+            for i in matched:
+                mask[i] = 1
+            view = [i for i in order if mask[i]]
+        if query.reverse:
+            view.reverse()
+        self.order = view
+        return view
+
+    def _rank(self, col: str) -> list[int]:
+        attr = "_rank_" + col
+        rank = getattr(self, attr, None)
+        if rank is None:
+            order = self.sort_order(col)
+            rank = [0] * len(order)
+            for pos, i in enumerate(order):
+                rank[i] = pos
+            setattr(self, attr, rank)
+        return rank
+
+    def row(self, pos: int) -> Row:
+        return self.rows[self.order[pos]]
+
+    def facet_values(self, facet: str) -> list:
+        if facet == "key":
+            return sorted({k for r in self.rows for k in r.key})
+        if facet == "findings":
+            return [True, False]
+        return sorted({getattr(r, facet) for r in self.rows if getattr(r, facet) is not None})
+
+    def position(self, code: str) -> int | None:
+        for pos, i in enumerate(self.order):
+            if self.rows[i].code == code:
+                return pos
+        return None

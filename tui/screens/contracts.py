@@ -1,0 +1,139 @@
+"""The contracts list: type to filter, facets, sorting, over the virtual table."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, Input, Label, Select
+
+from tui import keymap
+from tui.data.index import COLUMNS, Query
+from tui.messages import label, t
+from tui.screens.base import DataScreen
+from tui.widgets.contract_table import ContractTable
+
+FACET_IDS = ("unit", "stage", "year", "category", "key", "findings")
+
+
+class ContractsScreen(DataScreen):
+    BINDINGS = keymap.bindings("filter", "clear", "sort", "reverse", "facets")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = Query()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=t("tui.filter.placeholder"), id="filter")
+        with Horizontal(id="facets"):
+            for facet in FACET_IDS:
+                yield Select([], prompt=t(f"tui.facet.{facet}"), id=f"facet-{facet}", allow_blank=True)
+        yield Label("", id="count")
+        yield ContractTable(self.data.index, today=self.data.today, id="table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.rebuild()
+        self.query_one(ContractTable).focus()
+
+    def rebuild(self) -> None:
+        index = self.data.index
+        table = self.query_one(ContractTable)
+        table.index = index
+        units = self.data.unit_names
+        for facet in FACET_IDS:
+            values = index.facet_values(facet)
+            if facet == "unit":
+                options = [(units.get(v, v), v) for v in values]
+            elif facet == "stage":
+                options = [(label("stage", v), v) for v in values]
+            elif facet == "category":
+                options = [(label("category", v), v) for v in values]
+            elif facet == "key":
+                options = [(label("key", v), v) for v in values]
+            elif facet == "findings":
+                options = [(t("tui.facet.yes"), True), (t("tui.facet.no"), False)]
+            else:
+                options = [(str(v), v) for v in values]
+            self.query_one(f"#facet-{facet}", Select).set_options(options)
+        self.apply()
+
+    # -- querying --------------------------------------------------------------------------
+    def apply(self, keep: str | None = None) -> None:
+        index = self.data.index
+        table = self.query_one(ContractTable)
+        current = keep or (table.current.code if table.current else None)
+        index.apply(self.query_state)
+        table.reload(keep=current)
+        col = t(f"tui.col.{self.query_state.sort}")
+        self.query_one("#count", Label).update(
+            t("tui.count", shown=len(index), total=len(index.rows)) + "   "
+            + t("tui.sorted", col=col, dir=" ▼" if self.query_state.reverse else " ▲")
+            + self._preset_note())
+
+    def _preset_note(self) -> str:
+        hidden = [k for k in self.query_state.facets if k not in FACET_IDS]
+        return ("   " + t("tui.facet.preset", what=", ".join(hidden))) if hidden else ""
+
+    def preset(self, facets: dict, text: str = "") -> None:
+        """Set the query (from a dashboard number): facets the selects know are shown in them."""
+        self.query_state = Query(text=text, facets=dict(facets), sort=self.query_state.sort,
+                                 reverse=self.query_state.reverse)
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#filter", Input).value = text
+            for facet in FACET_IDS:
+                sel = self.query_one(f"#facet-{facet}", Select)
+                value = facets.get(facet, Select.NULL)
+                try:
+                    sel.value = value
+                except Exception:   # a value not among the options: keep it in the query only
+                    sel.value = Select.NULL
+        self.apply()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_state.text = event.value
+        self.apply()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(ContractTable).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        facet = (event.select.id or "").removeprefix("facet-")
+        if facet in FACET_IDS:
+            if event.value is Select.NULL:
+                self.query_state.facets.pop(facet, None)
+            else:
+                self.query_state.facets[facet] = event.value
+            self.apply()
+
+    def on_contract_table_typed(self, event: ContractTable.Typed) -> None:
+        box = self.query_one("#filter", Input)
+        box.focus()
+        box.insert_text_at_cursor(event.character)
+
+    def on_contract_table_selected(self, event: ContractTable.Selected) -> None:
+        self.app.open_contract(event.code)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.preset({}, "")
+        self.query_one(ContractTable).focus()
+
+    def action_sort(self) -> None:
+        cols = list(COLUMNS)
+        self.query_state.sort = cols[(cols.index(self.query_state.sort) + 1) % len(cols)]
+        self.apply()
+
+    def action_reverse(self) -> None:
+        self.query_state.reverse = not self.query_state.reverse
+        self.apply()
+
+    def action_toggle_facets(self) -> None:
+        bar = self.query_one("#facets")
+        bar.display = not bar.display
+        if bar.display:
+            self.query_one("#facet-unit", Select).focus()

@@ -1,0 +1,258 @@
+"""One contract: record, text, findings, payments, history, filing, attachments."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import (
+    Footer, Header, Label, Markdown, OptionList, ProgressBar, Static, TabbedContent, TabPane,
+)
+from textual.widgets.option_list import Option
+
+from cctk.model.money import format_amount
+
+from tui import keymap
+from tui.data import detail as shape
+from tui.messages import label, t
+from tui.screens.base import DataScreen
+
+TABS = ("record", "text", "findings", "payments", "history", "filing", "attachments")
+
+
+def _kv(rows: list[tuple[str, object]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for k, v in rows:
+        table.add_row(k, "" if v is None else str(v))
+    return table
+
+
+class DetailScreen(DataScreen):
+    BINDINGS = keymap.bindings("back", "actions", "next-tab", "prev-tab")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+    @property
+    def contract(self):
+        return self.data.contract(self.code)
+
+    def compose(self) -> ComposeResult:
+        c = self.contract
+        yield Header()
+        yield Label(f"{c.code}  {c.title}  [{label('stage', c.status)}]  ¥{format_amount(c.amount)}", id="detail-head")
+        with TabbedContent(id="tabs"):
+            with TabPane(t("tui.tab.record"), id="tab-record"):
+                with VerticalScroll():
+                    yield Static(self._record(), id="record")
+            with TabPane(t("tui.tab.text"), id="tab-text"):
+                with VerticalScroll(id="text-scroll"):
+                    yield Markdown(c.body, id="text")
+            with TabPane(t("tui.tab.findings"), id="tab-findings"):
+                yield Label("", id="findings-note")
+                yield OptionList(id="findings")
+            with TabPane(t("tui.tab.payments"), id="tab-payments"):
+                yield VerticalScroll(id="payments")
+            with TabPane(t("tui.tab.history"), id="tab-history"):
+                with VerticalScroll():
+                    yield Static(t("tui.hist.loading"), id="history")
+            with TabPane(t("tui.tab.filing"), id="tab-filing"):
+                yield Static(self._filing(), id="filing")
+            with TabPane(t("tui.tab.attachments"), id="tab-attachments"):
+                yield Static(self._attachments(), id="attachments")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = t("tui.screen.detail", code=self.code)
+        self._fill_findings()
+        self._fill_payments()
+        self.load_history()
+
+    def rebuild(self) -> None:
+        c = self.contract
+        if c is None:
+            self.app.pop_screen()
+            return
+        self.query_one("#detail-head", Label).update(
+            f"{c.code}  {c.title}  [{label('stage', c.status)}]  ¥{format_amount(c.amount)}")
+        self.query_one("#record", Static).update(self._record())
+        self.query_one("#filing", Static).update(self._filing())
+        self.query_one("#attachments", Static).update(self._attachments())
+        self._fill_findings()
+        self.query_one("#payments").remove_children()
+        self._fill_payments()
+        self.load_history()
+
+    # -- tabs ------------------------------------------------------------------------------
+    def _record(self) -> Table:
+        c = self.contract
+        units = self.data.unit_names
+        people = self.data.snapshot.org.people
+        who = lambda pid: f"{people[pid].name} ({pid})" if pid in people else (pid or "")  # noqa: E731
+        rows = [
+            (t("tui.col.code"), c.code), (t("tui.col.title"), c.title),
+            (t("tui.facet.category"), label("category", c.category)),
+            (t("tui.col.unit"), f"{units.get(c.unit, c.unit)} ({c.unit})"),
+            (t("tui.col.supplier"), f"{c.counterparty.name} ({c.counterparty.credit_code})"
+             + (" SME" if c.counterparty.sme else "")),
+            (t("tui.col.amount"), "¥" + format_amount(c.amount)),
+            (t("tui.col.stage"), label("stage", c.status)),
+            (t("tui.facet.key"), ", ".join(label("key", k) for k in c.key_supervision) or t("tui.none")),
+            ("procurement_method", c.procurement_method), ("template", c.template), ("clerk", who(c.clerk)),
+        ]
+        if c.performance_bond is not None:
+            rows.append(("performance_bond", "¥" + format_amount(c.performance_bond)))
+        rows += [(f"dates.{k}", v.isoformat()) for k, v in c.dates.items()]
+        for a in c.approvals:
+            rows.append((f"approval {a.step}", f"{a.on} {who(a.by)} {a.result} {a.opinion}"))
+        if c.acceptance:
+            rows.append(("acceptance", f"{c.acceptance.on} {c.acceptance.result}"))
+        if c.evaluation:
+            rows.append(("evaluation", f"{c.evaluation.on} {c.evaluation.score}"))
+        for m in c.amendments:
+            rows.append((f"amendment {m.id}", f"{m.title} {format_amount(m.amount_change)} {m.status}"))
+        rows.append(("path", c.path))
+        return _kv(rows)
+
+    def _filing(self):
+        c = self.contract
+        f = c.filing
+        if f is None:
+            return t("tui.filing.not_filed")
+        verify = t("tui.filing.verify_na")
+        try:  # filing verification belongs to cctk.filing; shown when installed
+            from cctk import filing as filingmod
+            fn = getattr(filingmod, "verify", None)
+            if callable(fn):
+                result = fn(self.data.snapshot, c)
+                verify = str(getattr(result, "text", lambda: result)() if hasattr(result, "text") else result)
+        except Exception as exc:
+            verify = f"{verify} ({type(exc).__name__})"
+        return _kv([
+            (t("tui.filing.number"), f.number), (t("tui.filing.on"), f.on), (t("tui.filing.by"), f.by),
+            (t("tui.filing.required"), "✓" if f.required else "✗"), (t("tui.filing.late"), "✓" if f.late else "✗"),
+            (t("tui.filing.sha"), f.sha256 or t("tui.none")), (t("tui.filing.pdf"), f.pdf_sha256 or t("tui.none")),
+            (t("tui.filing.verify"), verify),
+        ])
+
+    def _attachments(self):
+        c = self.contract
+        if not c.attachments:
+            return t("tui.none")
+        return _kv([(a.kind, f"{a.path}  {a.sha256 or ''}") for a in c.attachments])
+
+    def _findings(self) -> tuple[list, bool]:
+        c = self.contract
+        items = list(self.data.findings_by_code.get(c.code, []))
+        reviewed = False
+        try:  # text review lands separately; its findings join the record checks when present
+            from cctk.review import review_text
+            items += list(review_text(c.body) or [])
+            reviewed = True
+        except ImportError:
+            pass
+        except Exception:
+            reviewed = True
+        return items, reviewed
+
+    def _fill_findings(self) -> None:
+        items, reviewed = self._findings()
+        note = self.query_one("#findings-note", Label)
+        note.update("" if reviewed else t("tui.review_pending"))
+        ol = self.query_one("#findings", OptionList)
+        ol.clear_options()
+        self._finding_lines: dict[str, int | None] = {}
+        if not items:
+            ol.add_option(Option(t("tui.no_findings"), id="none", disabled=True))
+            return
+        for n, d in enumerate(items):
+            line = getattr(d, "line", None)
+            sev = getattr(getattr(d, "severity", None), "label", "")
+            text = d.text() if hasattr(d, "text") else str(d)
+            where = f":{line}" if line else ""
+            style = "red" if sev == "error" else ("yellow" if sev == "warning" else "")
+            ol.add_option(Option(Text(f"{getattr(d, 'code', '')} {sev}{where}  {text}", style=style), id=f"f{n}"))
+            self._finding_lines[f"f{n}"] = line
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "findings":
+            self.jump_to(self._finding_lines.get(event.option.id or ""))
+
+    def jump_to(self, file_line: int | None) -> None:
+        """Show the text tab at the clause holding ``file_line``."""
+        self.query_one(TabbedContent).active = "tab-text"
+        heading = shape.clause_for_line(self.contract, file_line)
+        md = self.query_one("#text", Markdown)
+        if heading:
+            for _, title, header_id in md.table_of_contents:
+                if title.strip() == heading.strip() and header_id:
+                    self.call_after_refresh(lambda hid=header_id: md.query_one(f"#{hid}").scroll_visible(top=True))
+                    break
+
+    def _fill_payments(self) -> None:
+        view = shape.payments(self.contract, self.data.today)
+        box = self.query_one("#payments")
+        widgets = [Label(t("tui.pay.overall", paid=format_amount(view.paid), total=format_amount(view.total))),
+                   ProgressBar(total=100, show_eta=False, id="pay-overall")]
+        for inst in view.instalments:
+            text = t("tui.pay.line", id=inst.id, trigger=label("trigger", inst.trigger), days=inst.days,
+                     due=inst.due.isoformat() if inst.due else t("tui.pay.not_due"),
+                     paid=format_amount(inst.paid), value=format_amount(inst.value))
+            lbl = Label(Text(text + ("  " + t("tui.pay.overdue") if inst.overdue else ""),
+                             style="bold red" if inst.overdue else ""), classes="pay-line")
+            bar = ProgressBar(total=100, show_eta=False, classes="pay-bar" + (" overdue" if inst.overdue else ""))
+            widgets += [lbl, bar]
+        if view.interest is not None:
+            widgets.append(Label(t("tui.pay.interest", amount=format_amount(view.interest))))
+        c = self.contract
+        if c.payments:
+            lines = [t("tui.pay.payments")] + [f"  {p.on}  ¥{format_amount(p.amount)}  #{p.instalment or '-'}  {p.by or ''}"
+                                               for p in c.payments]
+            widgets.append(Static("\n".join(lines)))
+        box.mount_all(widgets)
+        bars = [w for w in widgets if isinstance(w, ProgressBar)]
+        bars[0].update(progress=round(view.ratio * 100))
+        for bar, inst in zip(bars[1:], view.instalments):
+            bar.update(progress=round(inst.ratio * 100))
+
+    @work(thread=True, exclusive=True, group="history")
+    def load_history(self) -> None:
+        events = shape.history(self.app.root, self.code, self.contract.path)
+        if not events:
+            out = Text(t("tui.hist.empty"))
+        else:
+            out = Text()
+            for e in events:
+                sig = {"G": "✔ signed", "N": "", "B": "✘ BAD signature", "U": "✔? signed", "E": "? signature"}.get(e.signed, e.signed)
+                out.append(f"● {e.when}  ", style="bold")
+                out.append(f"{e.action or '-'}  ", style="cyan")
+                out.append(f"{e.who}  {e.commit}  {sig}\n")
+                out.append(f"  {e.subject}\n")
+                for ch in e.changes:
+                    out.append(f"    {ch}\n", style="dim")
+        self.app.call_from_thread(self.query_one("#history", Static).update, out)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _switch(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        ids = [f"tab-{x}" for x in TABS]
+        tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
+
+    def action_next_tab(self) -> None:
+        self._switch(1)
+
+    def action_prev_tab(self) -> None:
+        self._switch(-1)
+
+    def action_actions(self) -> None:
+        from tui.dialogs.actions import ActionsDialog
+        self.app.push_screen(ActionsDialog(self.code))
