@@ -7,6 +7,7 @@ are cached with the record; these depend on other files and are re-run every tim
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 
@@ -77,7 +78,9 @@ def reference_checks(snap: Snapshot) -> list[Diagnostic]:
                                     field=f"attachments.{i}.path", value=att.path))
                 continue
             full = f"{folder_path}/{norm}"
-            if full in snap.symlinks:
+            # Work tree: ask the file system (only for attachments, not for every file); revision: the tree mode.
+            is_link = full in snap.symlinks or (snap.rev is None and os.path.islink(snap.root / full))
+            if is_link:
                 out.append(_located(snap, c, "attachment.symlink", ("attachments", i, "path"),
                                     field=f"attachments.{i}.path", value=att.path))
             elif full not in snap.all_paths:
