@@ -42,9 +42,9 @@ CASES = {
     "alias-bomb": (lambda repo: ("---\n" + "a: &a [x, x, x, x, x, x, x, x, x]\n" +
                                  "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
                                          for i in range(8)) + "---\n").encode(), "CC007", None, "error"),
-    "dotdot-attachment": (replace("status: performing", "status: performing\nattachments:\n  - path: ../../../etc/passwd"),
+    "dotdot-attachment": (replace("status: archived", "status: archived\nattachments:\n  - path: ../../../etc/passwd"),
                           "CC019", 40, "error"),
-    "missing-attachment": (replace("status: performing", "status: performing\nattachments:\n  - path: signed.pdf"),
+    "missing-attachment": (replace("status: archived", "status: archived\nattachments:\n  - path: signed.pdf"),
                            "CC019", 40, "error"),
     "missing-fence": (lambda repo: sample_text(repo).split("---\n", 2)[2].encode("utf-8"), "CC004", 1, "error"),
     "unclosed-fence": (lambda repo: sample_text(repo).replace("\n---\n", "\n", 1).replace("\n---\n", "\n").encode(),
@@ -93,7 +93,7 @@ def test_bad_input_is_located_and_nothing_written(sample_repo, name, monkeypatch
 def test_symlinked_attachment_is_refused(sample_repo, monkeypatch):
     folder = sample_repo / CONTRACT
     os.symlink("/etc/hostname", folder.parent / "scan.pdf")
-    text = sample_text(sample_repo).replace("status: performing", "status: performing\nattachments:\n  - path: scan.pdf")
+    text = sample_text(sample_repo).replace("status: archived", "status: archived\nattachments:\n  - path: scan.pdf")
     folder.write_text(text, "utf-8")
     monkeypatch.chdir(sample_repo)
     result = CliRunner().invoke(cli, ["check", "--format", "json"])

@@ -36,7 +36,7 @@ def test_roundtrip_edit_keeps_comments_and_order():
 def plain(value):
     """ruamel's round-trip types -> plain Python, the way the model sees them."""
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {plain(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dt.date):
