@@ -43,6 +43,15 @@ COMMANDS = {
     "audit": "cctk.cli.lifecycle_cmds:audit",
     "hook": "cctk.cli.hooks_cmd:hook",
     "hooks": "cctk.cli.hooks_cmd:hooks",
+    "payments": "cctk.cli.supervision_cmds:payments",
+    "suppliers": "cctk.cli.supervision_cmds:suppliers",
+    "supplier": "cctk.cli.supervision_cmds:supplier",
+    "inspect": "cctk.cli.supervision_cmds:inspect",
+    "alerts": "cctk.cli.supervision_cmds:alerts",
+    "feedback": "cctk.cli.supervision_cmds:feedback",
+    "report": "cctk.cli.supervision_cmds:report",
+    "export": "cctk.cli.supervision_cmds:export",
+    "publish": "cctk.cli.supervision_cmds:publish",
 }
 
 
