@@ -72,6 +72,10 @@ def contract_text(seq: int, rng: random.Random, suppliers, year: int) -> tuple[s
     unit = UNITS[seq % 4 if seq % 9 else 4][0]
     status = STATUSES[rng.randrange(len(STATUSES))] if seq > 3 else ["performing", "review", "drafting", "signed"][seq]
     sup_code, sup_name = suppliers[seq % len(suppliers)]
+    if seq == 4:                                  # a draft of unit LH001, whose clerk is wang.fang
+        status = "drafting"
+    if seq % len(suppliers) == 1 and seq > 3:   # the black-listed supplier keeps live contracts
+        status = "performing"
     amount = (seq * 7919 % 2_000_000) + 30_000 if seq > 3 else [86500, 1250000, 48000, 320000][seq]
     code = f"LHHT-{year}-{seq:06d}"
     month = 1 + seq % 12

@@ -21,10 +21,11 @@ class ContractsScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.query_state = Query()
+        self._pending: tuple[dict, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=t("tui.filter.placeholder"), id="filter")
+        yield Input(placeholder=t("tui.filter.placeholder"), id="filter", select_on_focus=False)
         with Horizontal(id="facets"):
             for facet in FACET_IDS:
                 yield Select([], prompt=t(f"tui.facet.{facet}"), id=f"facet-{facet}", allow_blank=True)
@@ -35,6 +36,8 @@ class ContractsScreen(DataScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.rebuild()
+        if self._pending is not None:
+            self.preset(*self._pending)
         self.query_one(ContractTable).focus()
 
     def rebuild(self) -> None:
@@ -78,6 +81,10 @@ class ContractsScreen(DataScreen):
 
     def preset(self, facets: dict, text: str = "") -> None:
         """Set the query (from a dashboard number): facets the selects know are shown in them."""
+        if not self.query("#filter"):      # the mode's screen is not composed yet: apply on mount
+            self._pending = (facets, text)
+            return
+        self._pending = None
         self.query_state = Query(text=text, facets=dict(facets), sort=self.query_state.sort,
                                  reverse=self.query_state.reverse)
         with self.prevent(Input.Changed, Select.Changed):

@@ -199,7 +199,7 @@ class DetailScreen(DataScreen):
         view = shape.payments(self.contract, self.data.today)
         box = self.query_one("#payments")
         widgets = [Label(t("tui.pay.overall", paid=format_amount(view.paid), total=format_amount(view.total))),
-                   ProgressBar(total=100, show_eta=False, id="pay-overall")]
+                   ProgressBar(total=100, show_eta=False, classes="pay-overall")]
         for inst in view.instalments:
             text = t("tui.pay.line", id=inst.id, trigger=label("trigger", inst.trigger), days=inst.days,
                      due=inst.due.isoformat() if inst.due else t("tui.pay.not_due"),

@@ -1,0 +1,278 @@
+"""Pilot tests: every screen and action of the terminal UI on a real generated repository."""
+
+import datetime as dt
+import os
+import sys
+import subprocess
+
+import pytest
+
+from cctk import i18n
+from cctk.store.loader import load
+from tui.app import make_app
+from tui.data.repo import build
+from tui.testing import make_repo
+
+TODAY = dt.date(2024, 6, 15)
+
+
+def sync(fn):
+    """Run an async pilot test with asyncio (no async pytest plugin is needed)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+    return wrapper
+SIZE = (130, 40)
+
+
+@pytest.fixture(scope="module")
+def base_repo(tmp_path_factory):
+    return make_repo(tmp_path_factory.mktemp("tui") / "r", 24)
+
+
+@pytest.fixture
+def repo(base_repo, tmp_path, monkeypatch):
+    """A private copy (actions commit to it) of one generated repository."""
+    import shutil
+    for var, value in (("GIT_COMMITTER_NAME", "王芳"), ("GIT_COMMITTER_EMAIL", "wang.fang@luohu.example"),
+                       ("GIT_AUTHOR_NAME", "王芳"), ("GIT_AUTHOR_EMAIL", "wang.fang@luohu.example")):
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("CCTK_CACHE_DIR", str(tmp_path / "cache"))
+    return shutil.copytree(base_repo, tmp_path / "r", symlinks=True)
+
+
+def app_for(root, lang="zh", person="wang.fang", config=None, **kw):
+    i18n.set_lang(lang)
+    data = build(load(root), today=TODAY)
+    return make_app(root, lang=lang, data=data, today=TODAY, person=person, config=config, **kw)
+
+
+def text_of(widget) -> str:
+    """The plain text a Static/Label shows (Rich renderables printed without a terminal)."""
+    import io
+
+    from rich.console import Console
+    content = getattr(widget, "content", None)
+    if content is None:
+        return str(widget.render())
+    if isinstance(content, str):
+        return content
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    console.print(content)
+    return console.file.getvalue()
+
+
+@sync
+async def test_loading_screen_loads_in_a_worker_then_shows_dashboard(repo):
+    i18n.set_lang("en")
+    app = make_app(repo, lang="en", today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.data is not None:
+                break
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen"
+        assert len(app.data.index.rows) == 24
+
+
+@sync
+async def test_dashboard_number_opens_the_list_behind_it(repo):
+    app = app_for(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.screen
+        ol = dash.query_one("#dash-by_stage")
+        ol.focus()
+        ol.highlighted = 0
+        label = str(ol.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ContractsScreen"
+        stage = app.screen.query_state.facets["stage"]
+        assert all(app.data.index.rows[i].stage == stage for i in app.data.index.order)
+        count = int(label.split()[1].replace(",", ""))
+        assert len(app.data.index) == count
+        # the black-listed suppliers' live contracts: a preset the selects cannot show
+        await pilot.press("f2")
+        ol = app.screen.query_one("#dash-attention")
+        ol.focus()
+        ol.highlighted = 3
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "codes" in app.screen.query_state.facets and len(app.data.index) > 0
+
+
+@sync
+async def test_typing_filters_the_table_and_enter_opens_detail(repo):
+    app = app_for(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        screen = app.screen
+        assert app.focused.id == "table"
+        await pilot.press("教", "育")              # typed into the table: goes to the filter box
+        await pilot.pause()
+        assert screen.query_one("#filter").value == "教育"
+        shown = len(app.data.index)
+        assert 0 < shown < 24
+        assert all("教育" in app.data.index.row(p).search for p in range(shown))
+        assert f"{shown} / 24" in text_of(screen.query_one("#count"))
+        await pilot.press("enter")                 # leaves the filter box for the table
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DetailScreen"
+        assert app.screen.code == app.data.index.row(1).code
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ContractsScreen"
+        await pilot.press("escape")               # clear the filter
+        await pilot.pause()
+        assert len(app.data.index) == 24
+
+
+@sync
+async def test_sort_reverse_and_facets(repo):
+    app = app_for(repo, start="contracts")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        for _ in range(4):                         # code -> title -> unit -> supplier -> amount
+            await pilot.press("f6")
+        assert screen.query_state.sort == "amount"
+        amounts = [app.data.index.row(p).amount for p in range(len(app.data.index))]
+        assert amounts == sorted(amounts)
+        await pilot.press("f7")
+        assert app.data.index.row(0).amount == max(amounts)
+        screen.query_one("#facet-stage").value = "performing"
+        await pilot.pause()
+        assert {app.data.index.row(p).stage for p in range(len(app.data.index))} == {"performing"}
+        await pilot.press("f8")                    # hide the facet bar
+        assert not screen.query_one("#facets").display
+
+
+@sync
+async def test_detail_tabs_history_payments_and_findings_jump(repo):
+    app = app_for(repo)
+    code = next(c.code for c in app.data.snapshot.contracts if c.status == "performing" and c.payments)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_contract(code)
+        await pilot.pause()
+        screen = app.screen
+        from textual.widgets import TabbedContent
+        tabs = screen.query_one(TabbedContent)
+        assert tabs.active == "tab-record"
+        assert code in text_of(screen.query_one("#record"))
+        for expected in ("tab-text", "tab-findings", "tab-payments", "tab-history", "tab-filing"):
+            await pilot.press("right")
+            assert tabs.active == expected
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Initial records" in text_of(screen.query_one("#history"))
+        assert "罗财合备" in text_of(screen.query_one("#filing"))
+        bars = screen.query("#payments ProgressBar")
+        assert bars.first().percentage is not None and 0 < bars.first().percentage < 1
+        screen.jump_to(app.data.contract(code).body_line + 8)
+        await pilot.pause()
+        assert tabs.active == "tab-text"
+
+
+@sync
+async def test_submit_action_commits_through_the_library(repo):
+    app = app_for(repo)
+    code = next(c.code for c in app.data.snapshot.contracts if c.status == "drafting" and c.unit == "LH001")
+    before = subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_contract(code)
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ActionsDialog"
+        verbs = app.screen.query_one("#verbs")
+        verbs.focus()
+        verbs.highlighted = 0                       # submit
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert "Cctk-Action: submit" in text_of(app.screen.query_one("#changes"))
+        await pilot.click("#ok")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DetailScreen"
+        assert app.data.contract(code).status == "review"
+    after = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%(trailers:key=Cctk-Action,valueonly)"],
+                           capture_output=True, text=True).stdout.strip()
+    count = subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True,
+                           text=True).stdout.strip()
+    assert after == "submit" and int(count) == int(before) + 1
+
+
+@sync
+async def test_refused_action_shows_the_reason(repo):
+    app = app_for(repo)                             # wang.fang is a clerk: she may not archive
+    code = next(c.code for c in app.data.snapshot.contracts if c.status == "performing")
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_contract(code)
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        verbs = app.screen.query_one("#verbs")
+        verbs.focus()
+        verbs.highlighted = 7                       # archive
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ActionsDialog"   # not allowed: no confirmation
+        assert any("不允许" in str(n.message) for n in app._notifications)
+
+
+@sync
+async def test_suppliers_screen_lists_black_list_with_reason(repo):
+    app = app_for(repo, start="suppliers")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        detail = text_of(app.screen.query_one("#supplier-detail"))
+        assert "提供虚假材料谋取中标" in detail and "黑名单" in detail
+        await pilot.press("enter")                   # opens the supplier's contracts
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ContractsScreen" and len(app.data.index) > 0
+
+
+@sync
+async def test_inspections_screen(repo):
+    app = app_for(repo, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "InspectionsScreen"
+        text = text_of(app.screen.query_one("#inspections"))
+        assert text  # either the sample table or the "not installed" note
+
+
+@sync
+async def test_help_lists_binding_ids_and_keys_are_remappable(repo):
+    app = app_for(repo, lang="en", config={"tui": {"keys": {"contracts": "f10"}}})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpDialog"
+        await pilot.press("escape")
+        await pilot.press("f10")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ContractsScreen"
+        footer_keys = {b.binding.id: b.binding.description for b in app.screen.active_bindings.values()}
+        assert footer_keys.get("sort") == "Sort"
+
+
+@sync
+async def test_unknown_key_id_is_reported(repo):
+    app = app_for(repo, config={"tui": {"keys": {"nonsense": "f10"}}})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("nonsense" in str(n.message) for n in app._notifications)
+
+
+def test_cli_command_does_not_import_textual(tmp_path):
+    code = ("import sys; import cctk.cli.tui_cmd, cctk.cli.main; "
+            "assert 'textual' not in sys.modules and 'tui' not in sys.modules, sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
