@@ -1,0 +1,76 @@
+"""Alerts and problem reports."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cctk.cli.main import cli
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sv") / "demo"
+    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--no-tui"])
+    assert res.exit_code == 0, res.output
+    return root
+
+
+@pytest.fixture
+def repo(demo, tmp_path):
+    root = tmp_path / "r"
+    shutil.copytree(demo, root, symlinks=True)
+    return root
+
+
+def run(root, *args):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(cli, ["--lang", "en", *args])
+    finally:
+        os.chdir(old)
+
+
+
+def test_alerts_demo(repo):
+    res = run(repo, "alerts", "--format", "json")
+    data = json.loads(res.output)
+    kinds = {(a["kind"], a["contract"]) for a in data["alerts"]}
+    assert ("supplier-blacklisted", "LHHT-2019-000022") in kinds and res.exit_code == 1
+    assert all(a["responsible"] and a["message_zh"] for a in data["alerts"])
+    later = json.loads(run(repo, "alerts", "--as-of", "2020-03-01", "--format", "json").output)["alerts"]
+    overdue = [a for a in later if a["kind"] == "payment-overdue" and a["contract"] == "LHHT-2019-000031"]
+    assert overdue and overdue[0]["deadline"] == "2020-01-21"
+    unit = json.loads(run(repo, "alerts", "--unit", "LH010", "--format", "json").output)["alerts"]
+    assert {a["unit"] for a in unit} == {"LH010"}
+
+
+def test_feedback_open_then_resolved(repo):
+    res = run(repo, "feedback", "LHHT-2019-000031", "--text", "设备到货延迟", "--severity", "high", "--as", "wang.fang")
+    assert res.exit_code == 0, res.output
+    alerts = json.loads(run(repo, "alerts", "--format", "json").output)["alerts"]
+    assert any(a["kind"] == "feedback-open" and a["contract"] == "LHHT-2019-000031" for a in alerts)
+    assert run(repo, "feedback", "LHHT-2019-000031", "--resolve", "2", "--text", "x", "--as", "wang.fang").exit_code == 1
+    res = run(repo, "feedback", "LHHT-2019-000031", "--resolve", "1", "--text", "已到货", "--as", "wang.fang")
+    assert res.exit_code == 0, res.output
+    alerts = json.loads(run(repo, "alerts", "--format", "json").output)["alerts"]
+    assert not any(a["kind"] == "feedback-open" for a in alerts)
+    text = (repo / "contracts/2019/LHHT-2019-000031/feedback.yaml").read_text("utf-8")
+    assert "设备到货延迟" in text and "resolved" in text
+    log = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%B"], capture_output=True, text=True).stdout
+    assert "Cctk-Action: feedback" in log and "Cctk-Resolved: yes" in log
+
+
+def test_report_html_pdf(repo, tmp_path):
+    res = run(repo, "report", "--year", "2019", "-o", str(tmp_path / "r.html"))
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "r.html").read_text("utf-8")
+    assert html.count("<svg") == 3 and "LHHT-2019-000002" in html      # the late filing is traceable
+    res = run(repo, "report", "--year", "2019", "-o", str(tmp_path / "r.pdf"))
+    assert res.exit_code == 0, res.output
+    text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "年度合同监管报告" in text and "CC201" in text

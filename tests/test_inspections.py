@@ -1,0 +1,85 @@
+"""Inspections: the reproducible draw, records, report."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cctk.cli.main import cli
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sv") / "demo"
+    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--no-tui"])
+    assert res.exit_code == 0, res.output
+    return root
+
+
+@pytest.fixture
+def repo(demo, tmp_path):
+    root = tmp_path / "r"
+    shutil.copytree(demo, root, symlinks=True)
+    return root
+
+
+def run(root, *args):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(cli, ["--lang", "en", *args])
+    finally:
+        os.chdir(old)
+
+
+import hashlib
+
+
+def test_draw_reproducible_from_seed(repo):
+    a = json.loads(run(repo, "inspect", "sample", "--year", "2019", "--format", "json").output)
+    seed = subprocess.run(["git", "-C", str(repo), "log", "--format=%H", "--grep=^Cctk-Action: file$", "-n1",
+                           "--until=2019-12-31T23:59:59+08:00"], capture_output=True, text=True).stdout.strip()
+    assert a["seed"] == seed and a["algorithm"] == "cctk-sha256-v1" and a["rate"] == "8.00%"
+    # every key-supervision class present is covered, then units
+    assert any(v.startswith("stratum:") for v in a["reasons"].values())
+    # anyone can recompute the unit part: the lowest SHA-256("seed:code") of an uncovered unit comes first
+    unit_picks = [c for c in a["codes"] if a["reasons"][c].startswith("unit:")]
+    if unit_picks:
+        ranks = {c: hashlib.sha256(f"{seed}:{c}".encode()).hexdigest() for c in unit_picks}
+        assert unit_picks == sorted(unit_picks, key=ranks.get)
+    b = json.loads(run(repo, "inspect", "sample", "--year", "2019", "--format", "json").output)
+    assert a == b
+    c = json.loads(run(repo, "inspect", "sample", "--year", "2019", "--seed", "other", "--rate", "30%",
+                       "--format", "json").output)
+    assert c["size"] == 10 and c["seed"] == "other"          # ceil(0.30 × 31)
+
+
+def test_save_verify_record_report(repo):
+    res = run(repo, "inspect", "sample", "--year", "2019", "--save", "--as", "zeng.gang")
+    assert res.exit_code == 0, res.output
+    assert run(repo, "inspect", "sample", "--year", "2019", "--save", "--as", "zeng.gang").exit_code == 1
+    assert run(repo, "inspect", "sample", "--year", "2019", "--verify").exit_code == 0
+    saved = (repo / "inspections" / "2019.yaml").read_text("utf-8")
+    code = saved.split("codes:")[1].split("- ")[1].split()[0]
+    res = run(repo, "inspect", "record", code, "--kind", "performance", "--result", "pass", "--on", "2019-12-20",
+              "--as", "zeng.gang")
+    assert res.exit_code == 0, res.output
+    assert run(repo, "inspect", "record", code, "--kind", "bogus", "--result", "pass", "--as", "zeng.gang").exit_code == 1
+    assert run(repo, "inspect", "record", code, "--kind", "self", "--result", "fail", "--as", "zeng.gang").exit_code == 1
+    assert run(repo, "inspect", "record", code, "--kind", "self", "--result", "pass", "--as", "wang.fang").exit_code == 1
+    rep = json.loads(run(repo, "inspect", "report", "--year", "2019", "--format", "json").output)
+    assert rep["inspected"] == 1 and rep["sample_done"] == 1 and rep["passed"] == 1
+    log = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%B"], capture_output=True, text=True).stdout
+    assert "Cctk-Action: inspect" in log and "Cctk-Inspection: 2019-001" in log
+    # tampering with the saved sample is detected
+    (repo / "inspections" / "2019.yaml").write_text(saved.replace(code, "LHHT-2019-000001"), "utf-8")
+    assert run(repo, "inspect", "sample", "--year", "2019", "--verify").exit_code == 1
+
+
+def test_rate_rises():
+    from decimal import Decimal as D
+    from cctk.inspections import rate_for_year
+    assert [rate_for_year({}, y) for y in (2019, 2020, 2021, 2030)] == [D("0.08"), D("0.10"), D("0.12"), D("0.30")]
