@@ -1,0 +1,77 @@
+"""OCDS export validated against the shipped 1.1.5 schema; secret contracts withheld."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cctk.cli.main import cli
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sv") / "demo"
+    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--no-tui"])
+    assert res.exit_code == 0, res.output
+    return root
+
+
+@pytest.fixture
+def repo(demo, tmp_path):
+    root = tmp_path / "r"
+    shutil.copytree(demo, root, symlinks=True)
+    return root
+
+
+def run(root, *args):
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(cli, ["--lang", "en", *args])
+    finally:
+        os.chdir(old)
+
+
+
+def _secret(repo, code="LHHT-2019-000031"):
+    path = next(repo.glob(f"contracts/*/{code}/contract.md"))
+    text = path.read_text("utf-8").replace("status: performing", "status: performing\nsecret: true", 1)
+    path.write_text(text, "utf-8")
+    subprocess.run(["git", "-C", str(repo), "commit", "-qam", "classify"], check=True)
+
+
+def test_ocds_valid_and_secret_withheld(repo, tmp_path):
+    from cctk.export.ocds import validate
+    _secret(repo)
+    res = run(repo, "export", "ocds", "-o", str(tmp_path / "o.json"))
+    assert res.exit_code == 0, res.output
+    pkg = json.loads((tmp_path / "o.json").read_text("utf-8"))
+    assert validate(pkg) == [] and pkg["version"] == "1.1"
+    codes = [r["contracts"][0]["id"] for r in pkg["releases"]]
+    assert "LHHT-2019-000031" not in codes and "1 secret" in res.output
+    assert "LHHT-2019-000022" not in codes            # not filed
+    rel = [r for r in pkg["releases"] if r["contracts"][0]["id"] == "LHHT-2018-000004"][0]
+    assert len(rel["contracts"][0]["amendments"]) == 2
+    tx = [r for r in pkg["releases"] if r["contracts"][0].get("implementation", {}).get("transactions")]
+    assert tx and all(t["payer"]["id"].startswith("CN-LH-") for r in tx for t in r["contracts"][0]["implementation"]["transactions"])
+    # the validator really checks: a wrong tag or a string amount is reported
+    rel["tag"] = ["bogus"]
+    rel["contracts"][0]["value"]["amount"] = "1"
+    errors = validate(pkg)
+    assert any("tag" in e for e in errors) and any("amount" in e for e in errors)
+
+
+def test_ocds_stdout_subprocess(repo):
+    out = subprocess.run([str(Path(__file__).parent.parent / ".venv/bin/cctk"), "export", "ocds"], cwd=repo,
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and json.loads(out.stdout)["releases"]
+
+
+def test_schema_shipped_with_licence():
+    from importlib import resources
+    base = resources.files("cctk").joinpath("data/ocds-1.1.5")
+    assert "Apache" in base.joinpath("SOURCE.md").read_text("utf-8")
+    assert base.joinpath("release-schema.json").is_file()
