@@ -75,6 +75,8 @@ class ContractTable(ScrollView, can_focus=True):
 
     def __init__(self, index: Index, *, today: dt.date | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        from tui.keymap import translate_bindings
+        translate_bindings(self)
         self.index = index
         self.today = today or dt.date.today()
 
