@@ -348,10 +348,13 @@ def file(root, code: str, *, on=None, renumber: bool = False, person: str | None
     if late:
         filing["late"] = True
     filing["sha256"] = numbering.content_sha256(c)
+    from cctk.filing.pdf import attach_filed_pdf   # filed.pdf in the same commit (docs/pdf.md)
+    extra, pdf_notes = attach_filed_pdf(ctx.root, ctx.path, c, filing, rec, ctx.snap.config)
     rec.set("filing", filing)
-    notes = [t("act.late", due=due.isoformat(), source=source)] if late else []
+    notes = ([t("act.late", due=due.isoformat(), source=source)] if late else []) + pdf_notes
     return _finish(ctx, rec, "file", message=number, trailers={"Cctk-Filing-Number": number}, notes=notes,
-                   values={"number": number, "late": late, "due": due.isoformat(), "sha256": filing["sha256"]})
+                   extra=extra, values={"number": number, "late": late, "due": due.isoformat(),
+                                        "sha256": filing["sha256"], "pdf_sha256": filing.get("pdf_sha256")})
 
 
 # --- performance ---------------------------------------------------------------------------

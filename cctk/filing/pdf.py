@@ -1,0 +1,139 @@
+"""The filed PDF (备案 PDF), produced by ``cctk file`` and committed with the filing record.
+
+    base       the signed scan attached at signing (``cctk sign --scan``; any PDF, image-only too),
+               else the contract rendered final (no 草稿 watermark)
+    → stamp    the filing watermark on every page: number, filing date, short content hash
+    → embed    ``contract-record.json`` = the canonical content whose SHA-256 is ``filing.sha256``,
+               plus number / code / content hash / base commit / filing date in the document info
+    → sign     PAdES B-B by the filing office certificate of cctk.yaml, covering the whole file
+
+The commit id embedded is the **base commit**: HEAD when filing starts, i.e. the parent of the
+commit that adds filed.pdf. The filing commit's own id cannot be inside the PDF, because the PDF is
+part of that commit's tree (the id would depend on itself). ``cctk verify`` checks exactly this
+relation: the commit that last wrote filed.pdf has the embedded commit as its parent (or, after a
+concurrent commit slipped in between, at least the same contract.md as that parent).
+
+Everything is computed before the commit; any error (corrupt or encrypted scan, no font, no or
+unreadable certificate) raises ``Refused`` and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from pathlib import Path
+
+from cctk.filing import messages  # noqa: F401  (registers the catalog)
+from cctk.model import Contract
+from cctk.render.errors import RenderError
+
+FILED_NAME = "filed.pdf"
+FILED_KIND = "filed-pdf"
+SHORT_HASH = 12
+
+
+def signed_scan(root: Path, contract_path: str, contract: Contract) -> tuple[str, bytes] | None:
+    """The signed scan recorded at signing (the last ``signed-scan`` attachment), checked against its
+    sha256; None when the contract has none."""
+    from cctk.lifecycle.workflow import Refused
+    scans = [a for a in contract.attachments if a.kind == "signed-scan"]
+    if not scans:
+        return None
+    att = scans[-1]
+    rel = f"{contract_path.rsplit('/', 1)[0]}/{att.path}"
+    target = Path(root) / rel
+    if not target.is_file():
+        raise Refused("filing.scan_missing", path=rel)
+    data = target.read_bytes()
+    if att.sha256 and hashlib.sha256(data).hexdigest() != att.sha256:
+        raise Refused("filing.scan_changed", path=rel, sha=att.sha256[:12])
+    return rel, data
+
+
+def sign(pdf_bytes: bytes, signer, *, when: dt.datetime | None = None, location: str = "",
+         reason: str = "合同备案 contract filing", name: str = "PDF") -> bytes:
+    """PAdES B-B over the whole document, as an incremental update. With ``when`` the signing time
+    and the new half of the document /ID are fixed, so the output depends on the input only."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    class _Signer(signers.PdfSigner):
+        def init_signing_session(self, pdf_out, existing_fields_only=False):
+            session = super().init_signing_session(pdf_out, existing_fields_only)
+            if when is not None:
+                session.system_time = when
+            return session
+
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+        if when is not None:
+            # pyHanko draws the second /ID half from os.urandom; derive it from the content instead
+            id1 = writer._document_id[0]
+            id2 = hashlib.sha256(pdf_bytes + when.isoformat().encode()).digest()[:16]
+            writer._document_id = generic.ArrayObject([id1, generic.ByteStringObject(id2)])
+        meta = signers.PdfSignatureMetadata(field_name="CctkFiling", md_algorithm="sha256",
+                                            subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
+                                            location=location or None)
+        return _Signer(meta, signer=signer).sign_pdf(writer, in_place=False).getvalue()
+    except RenderError:
+        raise
+    except Exception as exc:   # pyHanko raises many types (SigningError, PdfReadError, ValueError ...)
+        raise RenderError("sign.failed", problem=f"{name}: {type(exc).__name__}: {exc}") from None
+
+
+def build_filed_pdf(root, contract: Contract, *, number: str, filed_on: dt.date, content_sha256: str,
+                    commit: str, settings: dict, base: bytes | None = None, base_name: str = "PDF",
+                    signer=None, when: dt.datetime | None = None) -> bytes:
+    """The signed, stamped filed PDF of ``contract`` (see the module docstring). RenderError on bad input."""
+    from cctk.filing.keys import load_signer, office
+    from cctk.lifecycle.numbering import canonical_content
+    from cctk.render.stamp import embed_filing, open_pdf, stamp_filing
+
+    if signer is None:
+        signer = load_signer(settings, root)         # fail fast, before rendering anything
+    if base is None:
+        from cctk.render.pdf import render_contract_pdf
+        base, base_name = render_contract_pdf(contract, root, draft=False), f"{contract.code} (rendered)"
+    else:
+        open_pdf(base, base_name)                      # corrupt / encrypted / empty -> clear error
+    stamped = stamp_filing(base, number, filed_on, content_sha256[:SHORT_HASH], repo_root=root, settings=settings,
+                           name=base_name)
+    record = canonical_content(contract)
+    embedded = embed_filing(stamped, record, number=number, code=contract.code, content_sha256=content_sha256,
+                            commit=commit, filed_on=filed_on, name=base_name)
+    cfg = office(settings)
+    location = str(cfg.get("location") or settings.get("district") or "")
+    return sign(embedded, signer, when=when, location=location, name=base_name)
+
+
+def attach_filed_pdf(root, contract_path: str, contract: Contract, filing: dict, rec,
+                     settings: dict) -> tuple[dict, list[str]]:
+    """For the ``file`` verb: build filed.pdf for ``filing`` (number, on, sha256 already set), add
+    ``filing['pdf_sha256']`` and an attachments entry to ``rec``; returns ({repo path: bytes} for the
+    commit, notes). Raises Refused (nothing written) on any problem.
+
+    A repository without any ``filing_office:`` in cctk.yaml (made before filed PDFs existed) files
+    without a PDF and gets a note saying how to set one up; once configured, a missing or unreadable
+    certificate refuses the filing."""
+    from cctk.i18n import t
+    from cctk.lifecycle import txn
+    from cctk.lifecycle.workflow import Refused
+
+    if "filing_office" not in settings:
+        return {}, [t("filing.no_office_note")]
+    root = Path(root)
+    scan = signed_scan(root, contract_path, contract)
+    base_commit = txn.head(root) or "0" * 40
+    try:
+        pdf = build_filed_pdf(root, contract, number=filing["number"], filed_on=filing["on"],
+                              content_sha256=filing["sha256"], commit=base_commit, settings=settings,
+                              base=scan[1] if scan else None, base_name=scan[0] if scan else "PDF",
+                              when=None)
+    except RenderError as exc:
+        raise Refused("filing.pdf_failed", code=contract.code, problem=exc.text()) from None
+    sha = hashlib.sha256(pdf).hexdigest()
+    filing["pdf_sha256"] = sha
+    rec.append("attachments", {"path": FILED_NAME, "kind": FILED_KIND, "sha256": sha})
+    return {f"{contract_path.rsplit('/', 1)[0]}/{FILED_NAME}": pdf}, []
