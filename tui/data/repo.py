@@ -35,8 +35,8 @@ def unit_names(snap: Snapshot) -> dict[str, str]:
     return {u.code: (u.name if zh or not u.name_en else u.name_en) for u in snap.org.units.values()}
 
 
-def findings(snap: Snapshot) -> list[Diagnostic]:
-    """Record checks, plus the rules engine's findings once it is installed."""
+def findings(snap: Snapshot, today: dt.date | None = None) -> list[Diagnostic]:
+    """Record checks, plus the rules engine's findings once it is installed (cctk.rules.run)."""
     from cctk.repository import all_diagnostics
 
     diags = all_diagnostics(snap)
@@ -44,18 +44,16 @@ def findings(snap: Snapshot) -> list[Diagnostic]:
         from cctk import rules
     except ImportError:
         return diags
-    run = getattr(rules, "run", None) or getattr(rules, "check", None)
-    if callable(run):
-        try:
-            more = run(snap)
-            diags = diags + [d for d in more if isinstance(d, Diagnostic)]
-        except Exception:  # a half-landed engine must not take the workspace down
-            pass
-    return diags
+    try:
+        result = rules.run(snap, as_of=today, base=diags)
+    except Exception:  # a half-landed engine must not take the workspace down
+        return diags
+    seen = {id(d) for d in diags}
+    return diags + [d for d in getattr(result, "diagnostics", []) if id(d) not in seen and isinstance(d, Diagnostic)]
 
 
 def build(snap: Snapshot, diagnostics: list[Diagnostic] | None = None, today: dt.date | None = None) -> RepoData:
-    diags = findings(snap) if diagnostics is None else diagnostics
+    diags = findings(snap, today) if diagnostics is None else diagnostics
     rows = build_rows(snap.contracts, diags, unit_names(snap), {s.credit_code: s.name for s in snap.suppliers.values()})
     by_code = {c.code: c for c in snap.contracts}
     by_path = {c.path: c.code for c in snap.contracts}
