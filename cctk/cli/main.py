@@ -26,7 +26,7 @@ COMMANDS = {
     "review": "cctk.cli.review_cmd:review",
     "render": "cctk.cli.render_cmd:render",
     "templates": "cctk.cli.render_cmd:templates",
-    "verify": "cctk.cli.render_cmd:verify",
+    "verify": "cctk.cli.filing_cmd:verify",
     "tui": "cctk.cli.tui_cmd:tui",
     "submit": "cctk.cli.lifecycle_cmds:submit",
     "approve": "cctk.cli.lifecycle_cmds:approve",

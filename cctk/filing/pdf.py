@@ -108,6 +108,18 @@ def build_filed_pdf(root, contract: Contract, *, number: str, filed_on: dt.date,
     return sign(embedded, signer, when=when, location=location, name=base_name)
 
 
+def _failed(code: str, cause: RenderError):
+    """A Refused whose text nests the cause in the same language (zh or en), for the CLI."""
+    from cctk.i18n import t
+    from cctk.lifecycle.workflow import Refused
+
+    class FilingRefused(Refused):
+        def text(self, lang: str | None = None) -> str:
+            return t("filing.pdf_failed", lang, code=code, problem=cause.text(lang))
+
+    return FilingRefused("filing.pdf_failed", code=code, problem=cause.text("en"))
+
+
 def attach_filed_pdf(root, contract_path: str, contract: Contract, filing: dict, rec,
                      settings: dict) -> tuple[dict, list[str]]:
     """For the ``file`` verb: build filed.pdf for ``filing`` (number, on, sha256 already set), add
@@ -132,7 +144,7 @@ def attach_filed_pdf(root, contract_path: str, contract: Contract, filing: dict,
                               base=scan[1] if scan else None, base_name=scan[0] if scan else "PDF",
                               when=None)
     except RenderError as exc:
-        raise Refused("filing.pdf_failed", code=contract.code, problem=exc.text()) from None
+        raise _failed(contract.code, exc) from None
     sha = hashlib.sha256(pdf).hexdigest()
     filing["pdf_sha256"] = sha
     rec.append("attachments", {"path": FILED_NAME, "kind": FILED_KIND, "sha256": sha})

@@ -353,8 +353,7 @@ def file(root, code: str, *, on=None, renumber: bool = False, person: str | None
     rec.set("filing", filing)
     notes = ([t("act.late", due=due.isoformat(), source=source)] if late else []) + pdf_notes
     return _finish(ctx, rec, "file", message=number, trailers={"Cctk-Filing-Number": number}, notes=notes,
-                   extra=extra, values={"number": number, "late": late, "due": due.isoformat(),
-                                        "sha256": filing["sha256"], "pdf_sha256": filing.get("pdf_sha256")})
+                   extra=extra, values={"number": number, "late": late, "due": due.isoformat(), "sha256": filing["sha256"]})
 
 
 # --- performance ---------------------------------------------------------------------------
