@@ -292,3 +292,22 @@ def test_repository_without_filing_office_files_without_pdf(tmp_path):
     assert r.values["number"] == NUMBER and "pdf_sha256:" not in (folder(repo) / "contract.md").read_text("utf-8")
     assert any("filing_office" in n for n in r.notes)
     assert not (folder(repo) / "filed.pdf").exists()
+
+
+def test_init_creates_demo_ca_outside_git_with_warning(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CCTK_FILING_P12_PASSWORD"}
+    proc = subprocess.run([sys.executable, "-m", "cctk", "--lang", "en", "init", "d"], cwd=tmp_path,
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "real deployments use the certificate issued by the district's CA" in proc.stderr
+    repo = tmp_path / "d"
+    tracked = git(repo, "ls-files").split()
+    assert ".cctk/pki/district-ca.pem" in tracked
+    assert not [p for p in tracked if p.endswith((".p12", ".key", "password"))]
+    assert (repo / ".cctk/pki/filing-office.p12").is_file() and (repo / ".cctk/pki/password").stat().st_mode & 0o077 == 0
+    from cctk.filing.keys import load_signer
+    from cctk.render.repo import settings
+    cfg = settings(repo)
+    assert cfg["filing_office"]["ca"] == ".cctk/pki/district-ca.pem"
+    assert load_signer(cfg, repo) is not None                     # password read from the file
+    assert "templates/pdf/contract.typ" in tracked and "templates/contracts/goods@2018.1.yaml" in tracked

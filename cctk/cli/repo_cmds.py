@@ -65,15 +65,26 @@ def init(directory: Path, district: str, no_git: bool):
         ".gitignore": "*.tmp\n.cctk-cache/\n",
     }
     templates = resources.files("cctk").joinpath("data/templates")
-    if templates.is_dir():
-        for item in templates.iterdir():
+
+    def copy_tree(node, prefix):     # model texts live in templates/contracts/, PDF layouts in templates/pdf/
+        for item in node.iterdir():
             if item.is_file():
-                files[f"templates/{item.name}"] = item.read_text("utf-8")
+                files[f"{prefix}/{item.name}"] = item.read_text("utf-8")
+            elif item.is_dir() and item.name != "__pycache__":
+                copy_tree(item, f"{prefix}/{item.name}")
+    if templates.is_dir():
+        copy_tree(templates, "templates")
     directory.mkdir(parents=True, exist_ok=True)
+    # the filing office's signing certificate: a self-signed demo CA until the district's is configured
+    from cctk.filing.keys import init_pki, yaml_block
+    office, ignore, warning = init_pki(directory, district=district)
+    files["cctk.yaml"] += "\n" + yaml_block(office)
+    files[".gitignore"] += "".join(f"{line}\n" for line in ignore)
     for rel, text in files.items():
         target = directory / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    click.echo(warning, err=True)
     if not no_git:
         gitio.git(directory, "init", "-q", "-b", "main")
         gitio.git(directory, "add", "-A")
