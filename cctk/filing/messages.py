@@ -39,14 +39,16 @@ register({
                           "签名人 {signer} 的证书不是由配置的备案机关 CA（{ca}）签发"),
     "fverify.expired": ("the signer's certificate was not valid at the signing time {when}",
                         "签名时间 {when} 不在签名人证书有效期内"),
+    "fverify.trusted": ("the signer's certificate was issued by the configured filing office CA ({ca})",
+                        "签名人证书由配置的备案机关 CA（{ca}）签发"),
     "fverify.no_ca": ("no filing office CA configured (filing_office: ca:); the signer was not checked",
                       "未配置备案机关 CA（filing_office: ca:）；未核验签名人"),
     "fverify.crypto": ("the signature could not be read: {problem}", "无法读取签名：{problem}"),
     "fverify.no_record": ("the PDF carries no embedded contract record", "该 PDF 未嵌入合同记录"),
     "fverify.record_changed": ("the embedded record does not match the content hash in the PDF metadata",
                                "嵌入的合同记录与 PDF 元数据中的内容哈希不一致"),
-    "fverify.record_ok": ("embedded record {name} ({size} bytes) matches content hash {sha}",
-                          "嵌入记录 {name}（{size} 字节）与内容哈希 {sha} 一致"),
+    "fverify.record_ok": ("embedded record {name} ({size} bytes, sha256 {sha}) matches its hash in the metadata",
+                          "嵌入记录 {name}（{size} 字节，sha256 {sha}）与元数据中的哈希一致"),
     "fverify.filing": ("filing number {number}, contract {code}, content hash {sha}, base commit {commit}",
                        "备案号 {number}，合同 {code}，内容哈希 {sha}，基准提交 {commit}"),
     "fverify.match": ("matches the filing of {code} in this repository ({path}, committed in {commit})",
@@ -57,6 +59,9 @@ register({
     "fverify.no_contract": ("the repository has no contract {code}", "仓库中没有合同 {code}"),
     "fverify.mismatch": ("does not match the repository's filing of {code}: {field} is {repo} in the repository, "
                          "{pdf} in the PDF", "与仓库中 {code} 的备案记录不一致：{field} 在仓库中为 {repo}，在 PDF 中为 {pdf}"),
+    "fverify.no_pdf_sha": ("the filing of {code} records no pdf_sha256 (filed before filed PDFs); matched on "
+                           "filing number and content hash only", "{code} 的备案记录没有 pdf_sha256（早于备案 PDF 功能）；"
+                           "仅按备案号与内容哈希核对"),
     "fverify.commit": ("the base commit {commit} in the PDF is not the parent of the commit that filed it ({filed})",
                        "PDF 中的基准提交 {commit} 不是备案提交（{filed}）的父提交"),
     "fverify.not_git": ("not checked against git history: {problem}", "未与 git 历史核对：{problem}"),

@@ -253,6 +253,8 @@ def check_signature(data: bytes, v: Verdict, ca=None, ca_label: str | None = Non
     if when is not None and not (signer.not_valid_before_utc <= when <= signer.not_valid_after_utc):
         v.trusted = False
         v.problems.append(("fverify.expired", {"when": v.signed_at}))
+    else:
+        v.notes.append(("fverify.trusted", {"ca": ca_label}))
 
 
 # --- the repository -----------------------------------------------------------------------------
@@ -296,10 +298,15 @@ def check_repository(data: bytes, v: Verdict, root: Path) -> None:
             v.repo_match = False
             v.problems.append(("fverify.mismatch", {"code": code, "field": fname, "repo": repo_value,
                                                     "pdf": pdf_value}))
-    if not filing.get("pdf_sha256"):
+    if not filing.get("number"):
         v.repo_match = False
         v.problems.append(("fverify.no_filing", {"sha": v.sha256[:16]}))
     if v.repo_match is False:
+        return
+    if not filing.get("pdf_sha256"):
+        # a filing recorded before filed PDFs were committed: number and content hash are all there is
+        v.repo_match = True
+        v.notes.append(("fverify.no_pdf_sha", {"code": code}))
         return
     rel_pdf = path.relative_to(root).parent.joinpath("filed.pdf").as_posix()
     rel_md = path.relative_to(root).as_posix()
@@ -357,7 +364,9 @@ def verify(data: bytes, root: Path | None = None, *, name: str = "PDF") -> Verdi
         v.problems.append(("fverify.no_record", {}))
     else:
         sha = hashlib.sha256(record).hexdigest()
-        v.record_ok = sha == meta.get("sha256") and sha == meta.get("record_sha256", sha)
+        # cctk embeds the canonical content itself, so both hashes are the record's; other producers
+        # may embed a fuller record and state its own hash in /CctkRecordSha256
+        v.record_ok = sha == meta.get("record_sha256", meta.get("sha256"))
         if v.record_ok:
             v.notes.append(("fverify.record_ok", {"name": RECORD_NAME, "size": len(record), "sha": sha[:12]}))
         else:
