@@ -83,7 +83,7 @@ def reference_checks(snap: Snapshot) -> list[Diagnostic]:
             if is_link:
                 out.append(_located(snap, c, "attachment.symlink", ("attachments", i, "path"),
                                     field=f"attachments.{i}.path", value=att.path))
-            elif full not in snap.all_paths:
+            elif full not in snap.all_paths and not (snap.rev is None and (snap.root / full).is_file()):
                 out.append(_located(snap, c, "attachment.missing", ("attachments", i, "path"),
                                     field=f"attachments.{i}.path", value=att.path))
     return out

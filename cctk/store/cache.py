@@ -71,9 +71,16 @@ class Cache:
             amount TEXT, status TEXT, year INTEGER, category TEXT, errors INTEGER) WITHOUT ROWID""")
         db.commit()
 
+    def _count(self, table: str) -> int:
+        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
     def get_many(self, oids: list[str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         cur = self.db.cursor()
+        if len(oids) > 5000 and len(oids) * 2 > self._count("records"):
+            # Most of the table is wanted: one scan beats thousands of indexed lookups.
+            wanted = set(oids)
+            return {oid: payload for oid, payload in cur.execute("SELECT oid, payload FROM records") if oid in wanted}
         for i in range(0, len(oids), 900):
             chunk = oids[i:i + 900]
             q = "SELECT oid, payload FROM records WHERE oid IN (%s)" % ",".join("?" * len(chunk))
@@ -83,6 +90,11 @@ class Cache:
     def summaries(self, oids: list[str]) -> dict[str, tuple]:
         out: dict[str, tuple] = {}
         cur = self.db.cursor()
+        if len(oids) > 5000 and len(oids) * 2 > self._count("summary"):
+            wanted = set(oids)
+            q = ("SELECT oid, code, title, unit, supplier, supplier_name, amount, status, year, category, errors "
+                 "FROM summary")
+            return {row[0]: row[1:] for row in cur.execute(q) if row[0] in wanted}
         for i in range(0, len(oids), 900):
             chunk = oids[i:i + 900]
             q = ("SELECT oid, code, title, unit, supplier, supplier_name, amount, status, year, category, errors "

@@ -7,7 +7,6 @@ does not stop the others.
 
 from __future__ import annotations
 
-import fnmatch
 import gc
 from contextlib import contextmanager
 import hashlib
@@ -49,7 +48,8 @@ class Snapshot:
 
 
 def _is_contract(path: str) -> bool:
-    return fnmatch.fnmatchcase(path, CONTRACT_GLOB) and path.count("/") == 3
+    """contracts/<year>/<code>/contract.md (CONTRACT_GLOB), checked without fnmatch: it runs per file."""
+    return path.startswith("contracts/") and path.endswith("/contract.md") and path.count("/") == 3
 
 
 def _schema_hash() -> str:
