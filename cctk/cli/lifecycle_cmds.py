@@ -161,17 +161,33 @@ def accept(code, on, result, report, members, person):
 
 @click.command()
 @click.argument("code")
-@click.option("--score", required=True, help="Score 0–100. 评分。")
+@click.option("--score", help="Score 0–100 (or give the criteria instead). 评分。")
+@click.option("--criterion", "criteria", multiple=True, metavar="ID=SCORE",
+              help="A criterion's score from policy/evaluation.yaml, repeatable or comma-separated; the score is "
+                   "then computed with the rubric. 评价项得分。")
+@click.option("--scores", "criteria_list", metavar="ID=SCORE,…", help="All criteria at once. 全部评价项得分。")
 @click.option("--on", help="Date YYYY-MM-DD (default today). 日期。")
 @as_option
-def evaluate(code, score, on, person):
+def evaluate(code, score, criteria, criteria_list, on, person):
     """Record the performance evaluation (履约评价): accepted → evaluated.
+
+    With criteria the score is weighted by policy/evaluation.yaml and capped after a failed acceptance or
+    inspection. 按评价项打分时依评价细则加权计算，验收或检查不合格的封顶。
 
     \b
     Example:
       cctk evaluate LHHT-2026-000001 --score 92
+      cctk evaluate LHHT-2026-000001 --scores quality=90,timeliness=80,service=85,compliance=100
     """
-    _run(_actions().evaluate, code, score, on=on, person=person)
+    from cctk.suppliers import parse_criteria
+    items = list(criteria) + ([criteria_list] if criteria_list else [])
+    try:
+        scores = parse_criteria(items)
+    except ValueError as exc:
+        fail(f"--criterion: {exc}", 2)
+    if score is None and not scores:
+        fail("--score or --criterion/--scores is required / 须给出 --score 或 --criterion/--scores", 2)
+    _run(_actions().evaluate, code, score, on=on, scores=scores or None, person=person)
 
 
 @click.command()

@@ -437,11 +437,28 @@ def accept(root, code: str, on, result: str, *, report: str | None = None, membe
     return _finish(ctx, rec, "accept", message=result, extra=extra)
 
 
-def evaluate(root, code: str, score, *, on=None, scores: dict | None = None, person: str | None = None) -> Result:
+def evaluate(root, code: str, score=None, *, on=None, scores: dict | None = None, person: str | None = None) -> Result:
+    """``score`` as given, or ``scores`` per criterion: the score is then computed with the rubric
+    (policy/evaluation.yaml via cctk.suppliers.compute_score, capped after a failed acceptance or inspection)."""
     ctx = _open(root, code, person)
     c = ctx.contract
     _need(ctx, "evaluate", "accepted")
     authorize(ctx.person, ctx.snap.policy, "evaluate", c)
+    notes = []
+    if scores:
+        from cctk.inspections import load_records
+        from cctk.suppliers import compute_score, failures_for
+        try:
+            computed, notes = compute_score(scores, ctx.snap.policy,
+                                            failures=failures_for(c, load_records(ctx.root)))
+        except ValueError as exc:
+            raise Refused("act.check", detail=str(exc)) from None
+        if score is not None and Decimal(str(score)) != computed:
+            raise Refused("act.check", detail=f"--score {score} ≠ {computed} computed from the criteria / "
+                                              f"与按评价项计算的得分 {computed} 不一致")
+        score = computed
+    if score is None:
+        raise Refused("act.score")
     try:
         value = Decimal(str(score))
     except InvalidOperation:
@@ -454,7 +471,7 @@ def evaluate(root, code: str, score, *, on=None, scores: dict | None = None, per
         ev["scores"] = {k: str(v) for k, v in scores.items()}
     rec.set("evaluation", ev)
     rec.data["status"] = "evaluated"
-    return _finish(ctx, rec, "evaluate", message=str(value))
+    return _finish(ctx, rec, "evaluate", message=str(value), notes=notes, values={"score": str(value)})
 
 
 def archive(root, code: str, *, person: str | None = None) -> Result:

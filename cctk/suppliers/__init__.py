@@ -8,4 +8,4 @@ from cctk.suppliers.listings import (  # noqa: F401
     Listing, add_listing, appeal, apply_derived, derive, effective_listings, in_force, listed, policy_for,
     supplier_record,
 )
-from cctk.suppliers.rubric import compute_score, rubric  # noqa: F401
+from cctk.suppliers.rubric import compute_score, failures_for, parse_criteria, rubric  # noqa: F401

@@ -38,3 +38,39 @@ def compute_score(scores: dict, policy: dict, *, failures: tuple[str, ...] = ())
             notes.append(f"{failure}: capped {score} → {cap} / 因{failure}封顶")
             score = Decimal(str(cap)).quantize(Decimal("0.01"))
     return score, notes
+
+
+def failures_for(contract, inspections=()) -> tuple[str, ...]:
+    """The rubric's cap keys that apply to ``contract``: a failed acceptance on the record, a failed
+    inspection among ``inspections`` (records as cctk.inspections.load_records returns them)."""
+    out = []
+    if contract.acceptance is not None and contract.acceptance.result == "fail":
+        out.append("acceptance-failed")
+    if any(r.get("contract") == contract.code and r.get("result") == "fail" for r in inspections):
+        out.append("inspection-failed")
+    return tuple(out)
+
+
+def parse_criteria(items) -> dict[str, Decimal]:
+    """``["quality=90", "timeliness=80,service=70"]`` -> {criterion: Decimal}; ValueError on a malformed item,
+    a repeated criterion or a value that is not a score (0–100, at most two decimals)."""
+    out: dict[str, Decimal] = {}
+    for item in items or ():
+        for part in str(item).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            key, sep, value = part.partition("=")
+            key, value = key.strip(), value.strip()
+            if not sep or not key or not value:
+                raise ValueError(f"'{part}': expected criterion=score / 应为 评价项=分值")
+            if key in out:
+                raise ValueError(f"{key}: given twice / 重复给出")
+            try:
+                number = Decimal(value)
+            except ArithmeticError:
+                raise ValueError(f"{key}: '{value}' is not a number / 不是数字") from None
+            if not number.is_finite() or not 0 <= number <= 100 or number != number.quantize(Decimal("0.01")):
+                raise ValueError(f"{key}: '{value}' is not a score from 0 to 100 / 分值须在0–100之间")
+            out[key] = number
+    return out
