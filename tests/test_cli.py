@@ -137,3 +137,9 @@ def test_record_reference_doc_is_generated_from_schema():
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.run([sys.executable, "scripts/gen_schema_doc.py", "--check"], cwd=root)
     assert proc.returncode == 0, "docs/record.md is stale: run python scripts/gen_schema_doc.py"
+
+
+def test_precompiled_validator_matches_schema():
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "scripts/gen_validator.py", "--check"], cwd=root)
+    assert proc.returncode == 0, "cctk/store/_contract_validator.py is stale: run python scripts/gen_validator.py"

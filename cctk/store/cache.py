@@ -91,10 +91,10 @@ class Cache:
         out: dict[str, tuple] = {}
         cur = self.db.cursor()
         if len(oids) > 5000 and len(oids) * 2 > self._count("summary"):
-            wanted = set(oids)
+            # Rows for blobs not asked for are harmless extras: callers look up their own oids.
             q = ("SELECT oid, code, title, unit, supplier, supplier_name, amount, status, year, category, errors "
                  "FROM summary")
-            return {row[0]: row[1:] for row in cur.execute(q) if row[0] in wanted}
+            return {row[0]: row[1:] for row in cur.execute(q)}
         for i in range(0, len(oids), 900):
             chunk = oids[i:i + 900]
             q = ("SELECT oid, code, title, unit, supplier, supplier_name, amount, status, year, category, errors "

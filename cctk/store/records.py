@@ -15,7 +15,6 @@ from functools import lru_cache
 from importlib import resources
 
 import fastjsonschema
-import jsonschema
 
 from cctk.model import (
     Acceptance, Amendment, Approval, Attachment, Contract, Diagnostic, Evaluation, Filing, Instalment,
@@ -66,11 +65,24 @@ def schema() -> dict:
 
 @lru_cache(maxsize=1)
 def _fast_validator():
+    """The schema compiled to Python; the committed pre-compiled module when it matches the schema."""
+    import hashlib
+
+    text = resources.files("cctk").joinpath("data/contract.schema.json").read_bytes()
+    try:
+        from cctk.store import _contract_validator as pre
+
+        if pre.SCHEMA_SHA256 == hashlib.sha256(text).hexdigest():
+            return pre.validate
+    except ImportError:  # pragma: no cover
+        pass
     return fastjsonschema.compile(schema())
 
 
 @lru_cache(maxsize=1)
 def _full_validator():
+    import jsonschema  # only for records that fail the fast check; importing it costs ~0.2 s
+
     return jsonschema.Draft202012Validator(schema())
 
 
