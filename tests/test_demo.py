@@ -86,9 +86,21 @@ def test_import_history_ends_in_the_same_tree(small, tmp_path, monkeypatch):
     s = generate(tmp_path / "imp", contracts=SMALL, seed=7)
     assert s.history == "import" and summary.history == "full"
     assert s.commits < summary.commits
-    def files(repo):  # .cctk/demo.yaml records the history mode, so it differs by design
-        return [line for line in git(repo, "ls-tree", "-r", "HEAD").splitlines() if not line.endswith(".cctk/demo.yaml")]
+    # .cctk/demo.yaml records the history mode, so it differs by design; a filed PDF embeds its base commit
+    # (the parent of the commit adding it), which differs between histories, and so do the hashes of it
+    pdf_dirs = {line.split("\t")[1].rsplit("/", 1)[0] for repo in (dest, tmp_path / "imp")
+                for line in git(repo, "ls-tree", "-r", "HEAD").splitlines() if line.endswith("/filed.pdf")}
+
+    def files(repo):
+        return [line for line in git(repo, "ls-tree", "-r", "HEAD").splitlines() if not line.endswith(".cctk/demo.yaml")
+                and line.split("\t")[1].rsplit("/", 1)[0] not in pdf_dirs]
+
+    def without_pdf_hashes(repo, folder):
+        text = git(repo, "show", f"HEAD:{folder}/contract.md")
+        return [line for line in text.splitlines() if "sha256" not in line]
     assert files(tmp_path / "imp") == files(dest)
+    for folder in pdf_dirs:
+        assert without_pdf_hashes(tmp_path / "imp", folder) == without_pdf_hashes(dest, folder)
     acts = [c["action"] for c in commits(tmp_path / "imp")]
     assert acts[0] == "init" and "import" in acts and acts.count("import") == 1
 
@@ -334,3 +346,29 @@ def test_subprocess_default_size(tmp_path):
     statuses = {c.status for c, _ in loaded.values()}
     assert {"performing", "archived"} <= statuses
     assert git(dest, "status", "--porcelain") == ""
+
+
+# --- filed PDFs (cctk/demo/pdfs.py) ----------------------------------------------------------
+
+def test_recent_filings_carry_signed_filed_pdfs_in_their_filing_commit(small):
+    from cctk.filing.verify import verify
+    dest, _ = small
+    filings = [r for r in commits(dest) if r["action"] == "file"]
+    pdfs = sorted(p.relative_to(dest).as_posix() for p in dest.glob("contracts/*/*/filed.pdf"))
+    assert len(pdfs) == min(20, len(filings)) and pdfs
+    recent = {r["contract"] for r in filings[-20:]}
+    assert {p.split("/")[2] for p in pdfs} == recent
+    for rel in pdfs:
+        added = git(dest, "log", "--diff-filter=A", "--format=%H%x00%(trailers:key=Cctk-Action,valueonly)", "--",
+                    rel).strip().split("\x00")
+        assert added[1].strip() == "file"                      # the filing commit itself carries it
+        v = verify((dest / rel).read_bytes(), dest)
+        assert v.valid, (rel, v.lines("en"))
+        assert v.metadata["commit"] == git(dest, "rev-parse", f"{added[0]}^").strip()
+    c, _ = parse_contract(pdfs[0].replace("filed.pdf", "contract.md"), (dest / pdfs[0]).with_name("contract.md").read_bytes())
+    assert c.filing.pdf_sha256 and any(a.kind == "filed-pdf" and a.path == "filed.pdf" for a in c.attachments)
+    sig = subprocess.run(["pdfsig", str(dest / pdfs[-1])], capture_output=True, text=True).stdout
+    assert "Signature is Valid" in sig and "Total document signed" in sig
+    # the CA certificate is committed, the demo's private keys are not
+    tracked = git(dest, "ls-files", ".cctk/pki").split()
+    assert tracked == [".cctk/pki/district-ca.pem"] and (dest / ".cctk/pki/filing-office.p12").is_file()

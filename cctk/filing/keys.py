@@ -95,10 +95,13 @@ def load_signer(settings: dict, repo_root):
         raise RenderError("sign.p12", file=str(path), problem=str(exc)) from None
     if key is None or cert is None:
         raise RenderError("sign.p12", file=str(path), problem="no private key or certificate inside")
-    signer = _signer_class().load_pkcs12(str(path), passphrase=pw.encode() if pw else None)
-    if signer is None:
+    from pyhanko.sign.signers import SimpleSigner
+    loaded = SimpleSigner.load_pkcs12(str(path), passphrase=pw.encode() if pw else None)
+    if loaded is None:
         raise RenderError("sign.p12", file=str(path), problem="pyHanko could not load it")
-    return signer
+    # load_pkcs12 always builds a plain SimpleSigner; rebuild it as the deterministic one
+    return _signer_class()(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
+                           cert_registry=loaded.cert_registry)
 
 
 # --- a self-signed district CA --------------------------------------------------------------

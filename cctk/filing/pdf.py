@@ -51,6 +51,24 @@ def signed_scan(root: Path, contract_path: str, contract: Contract) -> tuple[str
     return rel, data
 
 
+def _fixed_meta(meta, when: dt.datetime):
+    """pyHanko's document metadata with the modification date pinned to ``when`` (pyHanko resets it to
+    'now' before every write; the property ignores that)."""
+    import dataclasses
+    from pyhanko.pdf_utils.metadata.model import DocumentMetadata
+
+    class FixedMeta(DocumentMetadata):
+        @property
+        def last_modified(self):
+            return when
+
+        @last_modified.setter
+        def last_modified(self, value):
+            pass
+
+    return FixedMeta(**{f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.init})
+
+
 def sign(pdf_bytes: bytes, signer, *, when: dt.datetime | None = None, location: str = "",
          reason: str = "合同备案 contract filing", name: str = "PDF") -> bytes:
     """PAdES B-B over the whole document, as an incremental update. With ``when`` the signing time
@@ -73,6 +91,7 @@ def sign(pdf_bytes: bytes, signer, *, when: dt.datetime | None = None, location:
             id1 = writer._document_id[0]
             id2 = hashlib.sha256(pdf_bytes + when.isoformat().encode()).digest()[:16]
             writer._document_id = generic.ArrayObject([id1, generic.ByteStringObject(id2)])
+            writer._meta = _fixed_meta(writer._meta, when)     # pyHanko stamps ModDate/XMP with 'now'
         meta = signers.PdfSignatureMetadata(field_name="CctkFiling", md_algorithm="sha256",
                                             subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
                                             location=location or None)
