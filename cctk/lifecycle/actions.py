@@ -10,13 +10,14 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from cctk.i18n import register
 from cctk.lifecycle import numbering, txn
-from cctk.lifecycle.moves import Change, check_change, parse_both
+from cctk.lifecycle.moves import Change, check_change, parse_both, record_diff
 from cctk.lifecycle.record import RecordText
 from cctk.lifecycle.workflow import LEGALITY_STEP, Refused, authorize, resolve_person, steps_for, step_def
 from cctk.model import Contract, Severity
@@ -86,6 +87,31 @@ class Result:
     status: str
     notes: list[str] = field(default_factory=list)      # bilingual texts already formatted
     values: dict = field(default_factory=dict)
+    # what the commit records (filled by every run; a dry run — plan() — stops here, commit "")
+    changes: list[tuple[str, object, object]] = field(default_factory=list)   # (field, old, new) in contract.md
+    files: list[str] = field(default_factory=list)                           # paths the commit writes
+    subject: str = ""
+    trailers: dict[str, str] = field(default_factory=dict)
+    author: str = ""
+
+
+# Set by plan(): _finish runs every check and returns what it would commit, without writing.
+_DRY_RUN: ContextVar[bool] = ContextVar("cctk_lifecycle_dry_run", default=False)
+
+
+def plan(verb: str, root, code: str, *args, **kwargs) -> Result:
+    """Dry run of a verb (same arguments as the verb): the same checks and refusals (``Refused``),
+    and the field-level diff, files, subject, trailers and author it would commit — nothing written."""
+    fn = {"submit": submit, "approve": approve, "reject": reject, "sign": sign, "file": file, "pay": pay,
+          "accept": accept, "evaluate": evaluate, "archive": archive, "terminate": terminate, "amend": amend,
+          "amend_sign": amend_sign}.get(verb)
+    if fn is None:
+        raise ValueError(f"unknown verb {verb!r}")
+    token = _DRY_RUN.set(True)
+    try:
+        return fn(root, code, *args, **kwargs)
+    finally:
+        _DRY_RUN.reset(token)
 
 
 @dataclass
@@ -164,9 +190,14 @@ def _finish(ctx: _Ctx, rec: RecordText, action: str, *, step: str | None = None,
     all_trailers.update(trailers or {})
     subject = f"{VERB_ZH.get(action, action)} {code}" + (f"：{message}" if message else "")
     changes = {ctx.path: new, **(extra or {})}
-    commit = txn.commit_files(ctx.root, changes, subject, trailers=all_trailers,
-                              author=(ctx.person.name, ctx.person.email), action=action)
-    return Result(code, action, commit, after.status, notes or [], values or {})
+    result = Result(code, action, "", after.status, notes or [], values or {},
+                    changes=record_diff(before_raw or {}, after_raw or {}), files=sorted(changes), subject=subject,
+                    trailers=all_trailers, author=f"{ctx.person.name} <{ctx.person.email}>")
+    if _DRY_RUN.get():
+        return result
+    result.commit = txn.commit_files(ctx.root, changes, subject, trailers=all_trailers,
+                                     author=(ctx.person.name, ctx.person.email), action=action)
+    return result
 
 
 def _date(value, default: dt.date) -> dt.date:

@@ -120,19 +120,24 @@ class HistoryEntry:
     person: str | None
 
 
-def history(root: Path, code: str, rev: str = "HEAD") -> list[HistoryEntry]:
-    """A contract's life: each commit touching its folder, oldest first, with field-level changes."""
+def history(root: Path, code: str, rev: str = "HEAD", *, snap=None) -> list[HistoryEntry]:
+    """A contract's life: each commit touching its folder, oldest first, with field-level changes.
+
+    ``snap``: a snapshot the caller already loaded (the TUI): its settings and people are used, and the
+    contract's folder is taken from it when it holds the contract, instead of listing the tree at ``rev``."""
     from cctk.lifecycle.moves import parse_both, record_diff
     from cctk.store.loader import load
 
-    snap = load(root, rev, contracts=False)
+    if snap is None:
+        snap = load(root, rev, contracts=False)
     signing = bool(snap.config.get("require_signed_commits")) or any(p.keys for p in snap.org.people.values())
-    folder = None
-    for path, _, _ in gitio.ls_tree(root, rev, ["contracts"]):
-        parts = path.split("/")
-        if len(parts) == 4 and parts[2] == code and parts[3] == "contract.md":
-            folder = "/".join(parts[:3])
-            break
+    folder = next((c.path.rsplit("/", 1)[0] for c in snap.contracts if c.code == code and c.path), None)
+    if folder is None:
+        for path, _, _ in gitio.ls_tree(root, rev, ["contracts"]):
+            parts = path.split("/")
+            if len(parts) == 4 and parts[2] == code and parts[3] == "contract.md":
+                folder = "/".join(parts[:3])
+                break
     if folder is None:
         return []
     with SignerConfig(snap.org) as sc:

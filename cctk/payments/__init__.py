@@ -7,5 +7,6 @@ the late-payment interest owed to SMEs (保障中小企业款项支付条例 202
 """
 
 from cctk.payments.schedule import (  # noqa: F401
-    DAILY_RATE, InstalmentState, as_of_date, interest, payment_settings, repository_states, schedule_state,
+    DAILY_RATE, InstalmentState, as_of_date, interest, next_due, payment_settings, repository_states,
+    schedule_state,
 )

@@ -229,6 +229,13 @@ def schedule_state(c: Contract, *, as_of: dt.date, settings: dict | None = None)
     return out
 
 
+def next_due(states: list[InstalmentState]) -> dt.date | None:
+    """The earliest due date of an instalment still owed (status due or overdue): the contract's next
+    payment deadline, or None when nothing has fallen due unpaid (pending triggers have no date yet)."""
+    dues = [s.due for s in states if s.due is not None and s.outstanding > 0]
+    return min(dues) if dues else None
+
+
 def repository_states(contracts, *, as_of: dt.date, settings: dict | None = None, unit: str | None = None,
                       overdue: bool = False, include_ended: bool = False) -> list[InstalmentState]:
     ps = payment_settings(settings)

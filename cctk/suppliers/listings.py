@@ -354,7 +354,9 @@ def appeal(root, code: str, n: int, text: str, *, decision: str = "pending", on=
 # --- the supplier's record --------------------------------------------------------------------
 
 def supplier_record(snap, code: str, as_of: dt.date, *, settings: dict | None = None, inspections=None,
-                    feedback=None) -> dict:
+                    feedback=None, listings: list[Listing] | None = None) -> dict:
+    """``listings``: effective_listings(snap, as_of, …) already computed by the caller (a screen showing many
+    suppliers derives them once instead of once per supplier); computed here when None."""
     from cctk.payments import schedule_state
 
     sup = snap.suppliers.get(code)
@@ -371,8 +373,9 @@ def supplier_record(snap, code: str, as_of: dt.date, *, settings: dict | None = 
                      "acceptance": c.acceptance.result if c.acceptance else None})
         if c.evaluation:
             scores.append(c.evaluation.score)
-    listings = [l for l in effective_listings(snap, as_of, inspections=inspections, feedback=feedback)
-                if l.supplier == code]
+    if listings is None:
+        listings = effective_listings(snap, as_of, inspections=inspections, feedback=feedback)
+    listings = [l for l in listings if l.supplier == code]
     return {
         "credit_code": code, "name": sup.name if sup else (contracts[0].counterparty.name if contracts else ""),
         "sme": sup.sme if sup else None, "registered": sup is not None, "contracts": rows,
