@@ -138,6 +138,12 @@ def _load_meta(meta_path: Path, text_path: Path) -> Template:
                     description=str(meta.get("description", "")), variables=variables)
 
 
+@lru_cache(maxsize=256)
+def _load_meta_cached(meta_path: Path, text_path: Path, meta_mtime: int, text_mtime: int) -> Template:
+    # `cctk check` (rule CC601) asks for a template per contract: parse each metadata file once per change
+    return _load_meta(meta_path, text_path)
+
+
 def list_templates(repo_root=None) -> list[Template]:
     """Every template (repository first, then the shipped defaults), sorted by id and version."""
     found: dict[str, Template] = {}
@@ -148,7 +154,7 @@ def list_templates(repo_root=None) -> list[Template]:
             meta_path = text_path.with_name(text_path.name.removesuffix(".md.j2") + ".yaml")
             if not meta_path.is_file():
                 raise _meta_error(meta_path, "missing metadata file")
-            tpl = _load_meta(meta_path, text_path)
+            tpl = _load_meta_cached(meta_path, text_path, meta_path.stat().st_mtime_ns, text_path.stat().st_mtime_ns)
             found.setdefault(tpl.ref, tpl)
     return sorted(found.values(), key=lambda t: (t.id, _version_key(t.version)))
 

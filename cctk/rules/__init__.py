@@ -8,3 +8,4 @@ from cctk.rules.base import REGISTRY, Context, Doc, Finding, Quote, Rule, rule  
 from cctk.rules.engine import (  # noqa: F401
     Result, RuleSet, Suppressed, builtin_rules, changed_contracts, default_as_of, load_rules, run,
 )
+from cctk.rules import templates as _templates  # noqa: F401,E402  (registers CC601)
