@@ -46,7 +46,7 @@ def write_contract(repo: Path, record: dict, body: str | None = None) -> Path:
 
 
 def make_repo(path: Path, records: list[dict], *, supplier: dict | None = None, rules_yaml: dict | None = None,
-              git: bool = False) -> Path:
+              git: bool = False, inspections: list[dict] | None = None) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "cctk.yaml", path / "cctk.yaml")
     shutil.copytree(ROOT / "policy", path / "policy", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
@@ -60,6 +60,12 @@ def make_repo(path: Path, records: list[dict], *, supplier: dict | None = None, 
         (path / "policy" / "rules.yaml").write_text(yaml.safe_dump(rules_yaml, allow_unicode=True), "utf-8")
     for r in records:
         write_contract(path, r)
+    for rec in inspections or []:          # inspections/<year>.yaml, as cctk inspect record writes them
+        file = path / "inspections" / f"{str(rec['on'])[:4]}.yaml"
+        file.parent.mkdir(exist_ok=True)
+        data = load_fast(file.read_text("utf-8")) if file.exists() else {"records": []}
+        data["records"].append(rec)
+        file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     if git:
         git_run(path, "init", "-q", "-b", "main")
         git_run(path, "add", "-A")

@@ -83,3 +83,41 @@ def test_rate_rises():
     from decimal import Decimal as D
     from cctk.inspections import rate_for_year
     assert [rate_for_year({}, y) for y in (2019, 2020, 2021, 2030)] == [D("0.08"), D("0.10"), D("0.12"), D("0.30")]
+
+
+def _codes(res, code):
+    return [d for d in json.loads(res.output) if d["code"] == code]
+
+
+def test_failed_inspection_is_a_check_finding_at_each_revision(repo):
+    """A failed inspection is a CC406 finding in `cctk check`, read from inspections/<year>.yaml in the work
+    tree or at --rev (git), until a passing re-inspection; alerts --rev read the records the same way."""
+    code = "LHHT-2019-000031"
+    res = run(repo, "inspect", "record", code, "--kind", "performance", "--result", "fail", "--findings",
+              "交付设备型号与合同不符", "--on", "2020-01-05", "--as", "zeng.gang")
+    assert res.exit_code == 0, res.output
+    res = run(repo, "check", "--select", "CC406", "--format", "json", "--no-review")
+    found = _codes(res, "CC406")
+    assert res.exit_code == 1 and [d["contract"] for d in found] == [code]
+    assert "交付设备型号与合同不符" in json.dumps(found, ensure_ascii=False)
+    assert found[0]["path"].endswith(f"{code}/contract.md") and found[0]["line"] > 1
+    assert [d["contract"] for d in _codes(run(repo, "check", "--select", "CC406", "--format", "json", "--no-review",
+                                              "--rev", "HEAD"), "CC406")] == [code]
+    assert _codes(run(repo, "check", "--select", "CC406", "--format", "json", "--no-review", "--rev", "HEAD~1"),
+                  "CC406") == []
+
+    def alerted(*args):
+        res = run(repo, "alerts", "--format", "json", *args)
+        assert res.exit_code in (0, 1) and not isinstance(res.exception, Exception), repr(res.exception)
+        data = json.loads(res.stdout)["alerts"]
+        return {(a["kind"], a["contract"]) for a in data}
+    assert ("inspection-failed", code) in alerted("--rev", "HEAD")
+    assert ("inspection-failed", code) not in alerted("--rev", "HEAD~1")
+    res = run(repo, "feedback", code, "--text", "设备到货延迟", "--as", "wang.fang")
+    assert res.exit_code == 0, res.output
+    assert ("feedback-open", code) in alerted("--rev", "HEAD") and ("feedback-open", code) not in alerted("--rev", "HEAD~1")
+    # a passing re-inspection clears the finding
+    res = run(repo, "inspect", "record", code, "--kind", "performance", "--result", "pass", "--on", "2020-01-12",
+              "--as", "zeng.gang")
+    assert res.exit_code == 0, res.output
+    assert _codes(run(repo, "check", "--select", "CC406", "--format", "json", "--no-review"), "CC406") == []

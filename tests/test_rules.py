@@ -33,7 +33,7 @@ def _records(case):
 def test_fixture(tmp_path, code, kind, index, case):
     settings = case.get("settings")
     repo = make_repo(tmp_path / "r", _records(case), supplier=case.get("supplier"),
-                     rules_yaml=settings if settings else None)
+                     rules_yaml=settings if settings else None, inspections=case.get("inspections"))
     snap = load(repo, use_cache=False)
     assert not [d for d in snap.diagnostics if d.severity == Severity.ERROR], "fixture records must be valid"
     as_of = dt.date.fromisoformat(case.get("as_of", AS_OF))

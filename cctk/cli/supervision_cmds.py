@@ -51,9 +51,13 @@ def _date(value, option):
         fail(i18n.t("cli.sv.date", value=value, option=option), 2)
 
 
-def _load(root, contracts=True):
+def _load(root, contracts=True, rev=None):
+    from cctk.store.gitio import GitError
     from cctk.store.loader import load
-    return load(root, contracts=contracts)
+    try:
+        return load(root, rev, contracts=contracts)
+    except GitError as exc:
+        fail(f"--rev {rev}: {exc}", 2)
 
 
 def _as_of(snap, value):
@@ -69,7 +73,7 @@ def _settings(snap):
 def _extras(root, snap):
     from cctk.inspections import load_records
     from cctk.supervision.feedback import load_all
-    return load_records(root), load_all(root, snap.all_paths)
+    return load_records(root, snap.rev), load_all(root, snap.all_paths, snap.rev)
 
 
 def _refusal(fn, *args, **kwargs):
@@ -349,8 +353,10 @@ def inspect_report(year, fmt):
 @click.command()
 @as_of_opt
 @click.option("--unit", help="Only this budget unit. 仅此单位。")
+@click.option("--rev", default=None, metavar="REV",
+              help="Read the repository, inspections and problem reports at a git revision. 读取指定 git 版本。")
 @fmt_opt
-def alerts(as_of, unit, fmt):
+def alerts(as_of, unit, rev, fmt):
     """What needs attention now (系统提示): filing, payments, acceptance, term end, evaluation, black-listed
     suppliers, open problem reports, failed inspections — with deadline and the person responsible.
 
@@ -359,12 +365,13 @@ def alerts(as_of, unit, fmt):
     \b
     Example:
       cctk alerts --as-of 2020-01-15 --unit LH010
+      cctk alerts --rev HEAD~10
     """
     from cctk.supervision.alerts import compute
     from cctk.suppliers import effective_listings
 
     root = repo_root()
-    snap = _load(root)
+    snap = _load(root, rev=rev)
     day = _as_of(snap, as_of)
     inspections, feedback = _extras(root, snap)
     listings = effective_listings(snap, day, inspections=inspections, feedback=feedback)

@@ -46,20 +46,39 @@ def read_year(root: Path, year: int) -> dict:
     return data
 
 
-def load_records(root: Path) -> list[dict]:
-    """Every inspection record of every year, oldest first (dates as ISO strings)."""
+def load_records(root: Path, rev: str | None = None) -> list[dict]:
+    """Every inspection record of every year, oldest first (dates as ISO strings); at ``rev`` (a commit)
+    the files are read from git (one ls-tree and one cat-file stream, as the record loader does)."""
     out = []
-    folder = Path(root) / "inspections"
-    if folder.is_dir():
-        for file in sorted(folder.glob("*.yaml")):
-            try:
-                data = yaml.safe_load(file.read_text("utf-8")) or {}
-            except yaml.YAMLError:
-                continue
-            for rec in (data.get("records") or []) if isinstance(data, dict) else []:
-                if isinstance(rec, dict):
-                    out.append({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in rec.items()})
+    for _, text in _year_files(Path(root), rev):
+        try:
+            data = yaml.load(text, Loader=_LOADER) or {}
+        except yaml.YAMLError:
+            continue
+        for rec in (data.get("records") or []) if isinstance(data, dict) else []:
+            if isinstance(rec, dict):
+                out.append({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in rec.items()})
     return out
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when present: thousands of records a year
+
+
+def _year_files(root: Path, rev: str | None) -> list[tuple[str, str]]:
+    """(path, text) of inspections/*.yaml, sorted, from the work tree or from ``rev``."""
+    if rev is None:
+        folder = root / "inspections"
+        if not folder.is_dir():
+            return []
+        return [(f"inspections/{f.name}", f.read_text("utf-8")) for f in sorted(folder.glob("*.yaml"))]
+    from cctk.store import gitio
+    entries = sorted((path, oid) for path, oid, _ in gitio.ls_tree(root, rev, ["inspections"])
+                     if path.endswith(".yaml") and path.count("/") == 1)
+    if not entries:
+        return []
+    with gitio.CatFile(root) as cat:
+        blobs = [data for _, data in cat.read_many([oid for _, oid in entries])]
+    return [(path, data.decode("utf-8")) for (path, _), data in zip(entries, blobs) if data is not None]
 
 
 def _dump(data: dict) -> bytes:

@@ -48,6 +48,7 @@ class Context:
     suppliers: dict[str, Supplier] = field(default_factory=dict)
     org: Org = field(default_factory=Org)
     config: dict = field(default_factory=dict)
+    inspections: dict[str, list[dict]] = field(default_factory=dict)  # contract code -> inspection records
 
     def setting(self, dotted: str, default=None):
         node = self.settings

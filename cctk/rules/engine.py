@@ -26,7 +26,7 @@ from cctk.store.loader import Snapshot
 from cctk.store.records import CODES, decode, diag, split
 
 # Importing the rule modules registers them.
-from cctk.rules import filing, money, patterns, performance, signing  # noqa: F401,E402
+from cctk.rules import filing, inspections, money, patterns, performance, signing  # noqa: F401,E402
 
 TextReview = Callable[[Contract], list[Diagnostic]]
 
@@ -214,7 +214,8 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
     t0 = time.perf_counter()
     as_of = as_of or default_as_of(snap)
     ruleset = ruleset or load_rules(snap, local=local_rules)
-    ctx = Context(settings=ruleset.settings, as_of=as_of, suppliers=snap.suppliers, org=snap.org, config=snap.config)
+    ctx = Context(settings=ruleset.settings, as_of=as_of, suppliers=snap.suppliers, org=snap.org, config=snap.config,
+                  inspections=_inspections(snap))
     targets = snap.contracts if changed is None else [c for c in snap.contracts if c.path in changed]
     target_codes = {c.code for c in targets}
     cached_rules = [r for r in ruleset.rules if r.scope == "contract" and r.cacheable]
@@ -289,6 +290,15 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
                   checked=len(targets), changed=changed, timings=timings)
 
 
+def _inspections(snap: Snapshot) -> dict[str, list[dict]]:
+    """Inspection records (inspections/<year>.yaml, at the snapshot's revision) by contract code, for CC406."""
+    from cctk.inspections.records import load_records
+    out: dict[str, list[dict]] = {}
+    for r in load_records(snap.root, snap.rev):
+        out.setdefault(str(r.get("contract")), []).append(r)
+    return out
+
+
 def finish(diags, snap, ruleset, *, as_of, select, ignore, min_severity, checked, changed, timings) -> Result:
     """Suppressions, code filters and severity floor; sorted output."""
     select, ignore = list(select), list(ignore)
@@ -340,7 +350,7 @@ def default_as_of(snap: Snapshot) -> dt.date:
 
 # --- pull-request mode ----------------------------------------------------------------------
 
-GLOBAL_PREFIXES = ("policy/", "suppliers/", "cctk.yaml")
+GLOBAL_PREFIXES = ("policy/", "suppliers/", "inspections/", "cctk.yaml")
 
 
 def changed_contracts(root: Path, base: str, rev: str | None = None) -> set[str] | None:

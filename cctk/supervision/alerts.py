@@ -78,8 +78,8 @@ def compute(snap, as_of: dt.date, *, settings: dict, unit: str | None = None, in
         if c.status in ("drafting", "review", "approved", "rejected", "terminated", "archived"):
             continue
 
-        def add(kind, due_on, **args):
-            out.append(Alert(kind, c.code, c.unit, due_on, c.clerk, args))
+        def add(_kind, _due_on, **args):      # underscored: an alert's own args include "kind" (inspections)
+            out.append(Alert(_kind, c.code, c.unit, _due_on, c.clerk, args))
 
         signed = c.dates.get("signed")
         if c.status == "signed" and signed and numbering.in_scope(c, snap.policy) and not (c.filing and c.filing.number):

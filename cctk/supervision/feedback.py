@@ -25,7 +25,11 @@ def read(root: Path, folder: str) -> list[dict]:
     file = Path(root) / folder / "feedback.yaml"
     if not file.is_file():
         return []
-    data = yaml.safe_load(file.read_text("utf-8")) or {}
+    return _parse(file.read_text("utf-8"))
+
+
+def _parse(text: str) -> list[dict]:
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     items = data.get("items") if isinstance(data, dict) else None
     return [_norm(i) for i in items or [] if isinstance(i, dict)]
 
@@ -40,15 +44,29 @@ def _norm(v):
     return v
 
 
-def load_all(root: Path, paths) -> dict[str, list[dict]]:
-    """contract code -> its problem reports, for every feedback.yaml among ``paths`` (snapshot.all_paths)."""
+def load_all(root: Path, paths, rev: str | None = None) -> dict[str, list[dict]]:
+    """contract code -> its problem reports, for every feedback.yaml among ``paths`` (snapshot.all_paths);
+    at ``rev`` (a commit, as snapshot.rev) the files are read from git in one cat-file stream."""
+    files = sorted(p for p in paths if p.startswith("contracts/") and p.endswith("/feedback.yaml") and p.count("/") == 3)
+    if rev is None:
+        texts = []
+        for p in files:
+            try:
+                texts.append((p, (Path(root) / p).read_text("utf-8")))
+            except OSError:
+                continue
+    elif files:
+        from cctk.store import gitio
+        with gitio.CatFile(Path(root)) as cat:
+            texts = [(p, data.decode("utf-8")) for p, (_, data) in zip(files, cat.read_many([f"{rev}:{p}" for p in files]))
+                     if data is not None]
+    else:
+        texts = []
     out = {}
-    for p in sorted(paths):
-        if p.startswith("contracts/") and p.endswith("/feedback.yaml") and p.count("/") == 3:
-            folder = p.rsplit("/", 1)[0]
-            items = read(root, folder)
-            if items:
-                out[folder.rsplit("/", 1)[1]] = items
+    for p, text in texts:
+        items = _parse(text)
+        if items:
+            out[p.split("/")[2]] = items
     return out
 
 
