@@ -311,3 +311,28 @@ def test_init_creates_demo_ca_outside_git_with_warning(tmp_path):
     assert cfg["filing_office"]["ca"] == ".cctk/pki/district-ca.pem"
     assert load_signer(cfg, repo) is not None                     # password read from the file
     assert "templates/pdf/contract.typ" in tracked and "templates/contracts/goods@2018.1.yaml" in tracked
+
+
+def test_renumber_makes_a_new_filed_pdf(repo):
+    a = code_of(repo)
+    b = new_contract(repo)
+    approved(repo, b)
+    A.sign(repo, a, "2026-11-10", person="wang.fang")
+    A.sign(repo, b, "2026-11-10", person="wang.fang")
+    git(repo, "checkout", "-q", "-b", "clerk2")
+    A.file(repo, b, on="2026-11-12", person="liu.yang")
+    git(repo, "checkout", "-q", "main")
+    A.file(repo, a, on="2026-11-12", person="liu.yang")
+    git(repo, "checkout", "-q", "clerk2")
+    git(repo, "merge", "-q", "--no-edit", "main")            # both now claim 罗财合备〔2026〕1号
+    r = A.file(repo, b, renumber=True, person="liu.yang")
+    assert r.values["number"] == "罗财合备〔2026〕2号"
+    pdf_b = next(repo.glob(f"contracts/*/{b}/filed.pdf"))
+    assert "罗财合备〔2026〕2号" in poppler("pdftotext", pdf_b, "-enc", "UTF-8").stdout
+    assert sorted(git(repo, "show", "--name-only", "--format=", "HEAD").split()) == sorted(
+        [f"{pdf_b.parent.relative_to(repo).as_posix()}/{n}" for n in ("contract.md", "filed.pdf")])
+    for pdf in (pdf_b, next(repo.glob(f"contracts/*/{a}/filed.pdf"))):
+        v = verify(pdf.read_bytes(), repo)
+        assert v.valid, v.lines("en")
+    text = (pdf_b.parent / "contract.md").read_text("utf-8")
+    assert text.count("kind: filed-pdf") == 2                 # attachments stay append-only

@@ -168,3 +168,27 @@ def attach_filed_pdf(root, contract_path: str, contract: Contract, filing: dict,
     filing["pdf_sha256"] = sha
     rec.append("attachments", {"path": FILED_NAME, "kind": FILED_KIND, "sha256": sha})
     return {f"{contract_path.rsplit('/', 1)[0]}/{FILED_NAME}": pdf}, []
+
+
+def refile_pdf(root, contract_path: str, contract: Contract, number: str, rec,
+               settings: dict) -> tuple[dict, list[str]]:
+    """For ``cctk file --renumber``: the filed PDF shows the filing number, so a renumbered filing gets
+    a new filed.pdf (same content hash, new number, base commit = HEAD), a new ``filing.pdf_sha256``
+    and a new attachments entry (the list is append-only). Filings without a filed PDF are left alone."""
+    from cctk.lifecycle import txn
+
+    filing = contract.filing
+    if filing is None or not filing.pdf_sha256:
+        return {}, []
+    root = Path(root)
+    scan = signed_scan(root, contract_path, contract)
+    try:
+        pdf = build_filed_pdf(root, contract, number=number, filed_on=filing.on, content_sha256=filing.sha256 or "",
+                              commit=txn.head(root) or "0" * 40, settings=settings,
+                              base=scan[1] if scan else None, base_name=scan[0] if scan else "PDF")
+    except RenderError as exc:
+        raise _failed(contract.code, exc) from None
+    sha = hashlib.sha256(pdf).hexdigest()
+    rec.set_in("filing", "pdf_sha256", sha)
+    rec.append("attachments", {"path": FILED_NAME, "kind": FILED_KIND, "sha256": sha})
+    return {f"{contract_path.rsplit('/', 1)[0]}/{FILED_NAME}": pdf}, []

@@ -352,7 +352,9 @@ def file(root, code: str, *, on=None, renumber: bool = False, person: str | None
         number = numbering.next_number(fmt, year, list(used) + [c.filing.number])
         old = c.filing.number
         rec.data["filing"]["number"] = number
-        return _finish(ctx, rec, "file", message=f"{old} → {number}",
+        from cctk.filing.pdf import refile_pdf   # the filed PDF shows the number: it is made anew
+        extra, pdf_notes = refile_pdf(ctx.root, ctx.path, c, number, rec, ctx.snap.config)
+        return _finish(ctx, rec, "file", message=f"{old} → {number}", extra=extra, notes=pdf_notes,
                        trailers={"Cctk-Filing-Number": number, "Cctk-Renumbered": old}, values={"number": number})
     _need(ctx, "file", "signed")
     if c.filing and c.filing.number:

@@ -190,7 +190,7 @@ def check_change(ch: Change, action: str | None, step: str | None, person, polic
         elif top in APPEND_ONLY and old is not None:
             key = "lc.history"
         elif top == "filing" and ch.before and ch.before.filing and ch.before.filing.number \
-                and field != "filing.number":
+                and field not in ("filing.number", "filing.pdf_sha256"):   # renumber: a new filed PDF
             key = "lc.history"
         elif top in ("acceptance", "evaluation") and old is not None and not (
                 top == "acceptance" and ch.before and ch.before.acceptance and ch.before.acceptance.result == "fail"):
