@@ -171,6 +171,9 @@ async def test_detail_tabs_history_payments_and_findings_jump(repo):
         await pilot.pause()
         assert "Initial records" in text_of(screen.query_one("#history"))
         assert "罗财合备" in text_of(screen.query_one("#filing"))
+        assert "filed.pdf" in text_of(screen.query_one("#filing-verify"))      # none in the generated data
+        pay = " ".join(text_of(w) for w in screen.query("#payments .pay-line"))
+        assert "已付" in pay or "逾期" in pay                                    # cctk.payments status
         bars = screen.query("#payments ProgressBar")
         assert bars.first().percentage is not None and 0 < bars.first().percentage < 1
         screen.jump_to(app.data.contract(code).body_line + 8)
@@ -194,9 +197,16 @@ async def test_submit_action_commits_through_the_library(repo):
         verbs.focus()
         verbs.highlighted = 0                       # submit
         await pilot.press("enter")
+        await app.workers.wait_for_complete()       # the dry run (actions.plan) runs in a worker
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"
-        assert "Cctk-Action: submit" in text_of(app.screen.query_one("#changes"))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#changes"))
+        assert "~ status: drafting → review" in shown and "+ dates.submitted: " in shown
+        assert "Cctk-Action: submit" in shown and "Author: 王芳 <wang.fang@luohu.example>" in shown
+        assert subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True,
+                              text=True).stdout == ""               # the dry run wrote nothing
         await pilot.click("#ok")
         await pilot.pause()
         assert type(app.screen).__name__ == "DetailScreen"
@@ -221,6 +231,7 @@ async def test_refused_action_shows_the_reason(repo):
         verbs.focus()
         verbs.highlighted = 7                       # archive
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert type(app.screen).__name__ == "ActionsDialog"   # not allowed: no confirmation
         assert any("不允许" in str(n.message) for n in app._notifications)
@@ -228,11 +239,18 @@ async def test_refused_action_shows_the_reason(repo):
 
 @sync
 async def test_suppliers_screen_lists_black_list_with_reason(repo):
+    from tui.testing import supplier_list
     app = app_for(repo, start="suppliers")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        ol = app.screen.query_one("#supplier-list")
+        black = [ol.get_option_at_index(i).id for i in range(ol.option_count)
+                 if (ol.get_option_at_index(i).id or "").startswith("black:")]
+        assert f"black:{supplier_list()[1][0]}" in black and len(black) == 2     # recorded + derived
+        ol.highlighted = ol.get_option_index(f"black:{supplier_list()[1][0]}")
+        await pilot.pause()
         detail = text_of(app.screen.query_one("#supplier-detail"))
-        assert "提供虚假材料谋取中标" in detail and "黑名单" in detail
+        assert "提供虚假材料谋取中标" in detail and "黑名单" in detail and "逾期未付" in detail
         await pilot.press("enter")                   # opens the supplier's contracts
         await pilot.pause()
         assert type(app.screen).__name__ == "ContractsScreen" and len(app.data.index) > 0
@@ -246,7 +264,48 @@ async def test_inspections_screen(repo):
         await pilot.pause()
         assert type(app.screen).__name__ == "InspectionsScreen"
         text = text_of(app.screen.query_one("#inspections"))
-        assert text  # either the sample table or the "not installed" note
+        assert "saved sample, seed tui-testing" in text and "fail" in text and "驻场人员不足" in text
+        await pilot.press("left")                    # 2023: no sample saved, no filing commit to seed one
+        await pilot.pause()
+        assert "2023: no saved sample" in text_of(app.screen.query_one("#inspections"))
+
+
+@sync
+async def test_dashboard_shows_the_alerts_of_cctk_alerts(repo):
+    app = app_for(repo, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        ol = app.screen.query_one("#dash-alerts")
+        assert ol.option_count == len(app.data.alerts) > 0
+        first = app.data.alerts[0]
+        assert first.text() in str(ol.get_option_at_index(0).prompt)
+        ol.focus()
+        ol.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DetailScreen" and app.screen.code == first.code
+
+
+@sync
+async def test_contracts_table_fits_80_columns_and_aligns_cjk(repo):
+    from rich.cells import cell_len
+
+    from tui.widgets.contract_table import column_widths
+    app = app_for(repo, start="contracts")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#table")
+        width = table.size.width
+        cols = column_widths(width)
+        assert "unit" not in cols and "supplier" not in cols and "deadline" in cols
+        start = sum(w + 1 for c, w in cols.items() if list(cols).index(c) < list(cols).index("amount"))
+        for y in range(1, min(len(app.data.index), table.size.height - 1)):
+            line = table.render_line(y).text
+            assert cell_len(line) == width
+            # the amount column starts at the same cell in every line, whatever the CJK title holds
+            cells = "".join(ch if cell_len(ch) == 1 else ch + "\0" for ch in line)
+            row = app.data.index.row(table.scroll_offset.y + y - 1)
+            from cctk.model.money import format_amount
+            assert cells[start:start + cols["amount"]].strip() == format_amount(row.amount)
 
 
 @sync

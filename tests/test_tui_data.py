@@ -60,29 +60,90 @@ def test_facets_and_sorting(data):
     assert all(ix.rows[i].findings > 0 for i in with_findings)
 
 
-def test_dashboard_numbers_match_their_lists(data):
+def test_dashboard_numbers_match_their_lists_and_the_alerts(data):
+    from cctk.suppliers import listed
+
     snap = data.snapshot
-    board = dashboard.build(snap.contracts, data.index.rows, snap.suppliers, TODAY)
+    board = dashboard.build(snap.contracts, data.index.rows, data.alerts, TODAY)
     assert sum(i.count for i in board.by_stage) == 40
     assert board.total.amount == sum(c.amount for c in snap.contracts)
-    for item in board.by_stage + [board.overdue, board.blacklisted]:
+    for item in board.by_stage + [board.overdue, board.blacklisted, board.alerted]:
         assert len(data.index.apply(Query(facets=item.facets))) == item.count
-    # the black-listed supplier (index 1) has live contracts in the generated data
-    black = [s for s in snap.suppliers.values() if dashboard.active_listing(s, "black", TODAY)]
-    assert len(black) == 1
-    live = [c for c in snap.contracts if c.supplier == black[0].credit_code and c.status in ("signed", "performing")]
+    # the same alerts `cctk alerts` lists (cctk.supervision.alerts.compute)
+    assert board.overdue.count == len({a.code for a in data.alerts if a.kind == "payment-overdue"}) > 0
+    # black-listed: the recorded listing of supplier 1 and one derived from the failed inspection
+    black = {l.supplier for l in listed(data.listings, "black", TODAY)}
+    assert len(black) == 2 and any(l.source == "derived" for l in data.listings)
+    live = {c.code for c in snap.contracts if c.supplier in black and c.status in ("signed", "performing", "accepted")}
     assert board.blacklisted.count == len(live) > 0
 
 
-def test_payments_view_marks_overdue(data):
-    c = next(c for c in data.snapshot.contracts if c.status == "performing" and not c.payments)
-    view = detail.payments(c, TODAY)
+def test_rows_take_deadline_and_overdue_from_cctk_payments(data):
+    from cctk.payments import next_due, schedule_state
+
+    for r in data.index.rows:
+        c = data.contract(r.code)
+        states = data.states.get(r.code, [])
+        assert r.deadline == next_due(states)
+        assert r.overdue == any(s.status == "overdue" for s in states)
+        if c.status == "drafting":
+            assert r.deadline is None and not states
+    overdue = {r.code for r in data.index.rows if r.overdue}
+    alerted = {a.code for a in data.alerts if a.kind == "payment-overdue"}
+    assert alerted <= overdue and overdue
+    c = next(c for c in data.snapshot.contracts if c.code in alerted)
+    assert [s.status for s in schedule_state(c, as_of=TODAY)] == [s.status for s in data.states[c.code]]
+
+
+def test_payments_view_is_cctk_payments(data):
+    from cctk.payments.schedule import next_workday
+
+    c = next(c for c in data.snapshot.contracts if c.status == "performing" and not c.payments
+             and c.dates["signed"] < TODAY - dt.timedelta(days=30))
+    view = detail.payments(c, TODAY, data.settings)
     first = view.instalments[0]
-    assert first.due == c.dates["signed"] + dt.timedelta(days=10)
-    assert first.overdue is (first.due < TODAY)
-    assert view.paid == Decimal(0) and view.ratio == 0.0
+    assert first.due == next_workday(c.dates["signed"] + dt.timedelta(days=10))    # 民法典 203: holiday shift
+    assert first.overdue is (first.due < TODAY) and first.status == "overdue"
+    assert first.days_late == (TODAY - first.due).days
+    # SME interest, art. 17: 0.05% a day on the outstanding value, rounded once
+    assert first.interest == (first.value * Decimal("0.0005") * first.days_late).quantize(Decimal("0.01"))
+    assert view.paid == Decimal(0) and view.ratio == 0.0 and view.interest >= first.interest
     paid = next(c for c in data.snapshot.contracts if c.payments)
-    assert detail.payments(paid, TODAY).instalments[0].ratio == pytest.approx(1.0, abs=0.01)
+    assert detail.payments(paid, TODAY, data.settings).instalments[0].status in ("paid", "paid-late")
+
+
+def test_inspections_view_shows_the_saved_sample(data):
+    from tui.data import inspections
+
+    v = inspections.view(data.snapshot.root, data.snapshot, 2024, data.inspections)
+    assert v.saved and v.seed == "tui-testing"
+    assert [r.result for r in v.rows] == ["fail", "pass"][:len(v.rows)]
+    assert v.report["failed"] == 1 and v.report["sample_done"] == len(v.rows)
+    none = inspections.view(data.snapshot.root, data.snapshot, 2019, data.inspections)
+    assert none.seed is None and not none.rows          # no sample, no filing commit to seed a draw
+
+
+def test_review_findings_come_from_cctk_review(data):
+    from cctk.review import review_contract
+
+    c = data.snapshot.contracts[0]
+    found = detail.review_findings(c, data.snapshot.root)
+    assert [(f.code, f.line) for f in found] == [(f.code, f.line) for f in review_contract(c)]
+    # the same findings reach the index through the rules engine's text-review hook (as `cctk check`)
+    codes = {d.code for d in data.findings_by_code.get(c.code, []) if d.code.startswith("CR")}
+    assert codes == {f.code for f in found}
+
+
+def test_filing_verification_needs_a_filed_pdf(data):
+    c = next(c for c in data.snapshot.contracts if c.filing)
+    assert detail.verify_filing(data.snapshot.root, c) is None        # no filed.pdf in the generated data
+    path = detail.filed_pdf(data.snapshot.root, c)
+    path.write_bytes(b"not a pdf")
+    try:
+        valid, lines = detail.verify_filing(data.snapshot.root, c)
+        assert valid is False and lines
+    finally:
+        path.unlink()
 
 
 def test_clause_for_line(data):
@@ -91,10 +152,33 @@ def test_clause_for_line(data):
     assert detail.clause_for_line(c, line) == "第二条 合同金额"
 
 
-def test_history_from_git(data):
+def test_history_from_the_trail(data):
     c = data.snapshot.contracts[0]
-    events = detail.history(data.snapshot.root, c.code, c.path)
+    events = detail.history(data.snapshot.root, c.code, data.snapshot)
     assert len(events) == 1 and events[0].subject == "Initial records"
+    assert f"code: ∅ → {c.code}" in events[0].changes
+
+
+def test_preview_lines_show_the_field_diff():
+    from tui.actions import Preview
+
+    p = Preview("pay", True, changes=[("payments", None, [{"on": "2024-06-15", "amount": "1.00"}]),
+                                      ("status", "signed", "performing")],
+                files=["contracts/2024/X/contract.md"], subject="付款 X", trailers={"Cctk-Action": "pay"}, author="A <a@x>")
+    lines = [text for text, _ in p.lines()]
+    assert lines[:3] == ["+ payments.0.on: 2024-06-15", "+ payments.0.amount: 1.00", "~ status: signed → performing"]
+    assert "  Cctk-Action: pay" in lines and "  Author: A <a@x>" in lines
+
+
+def test_columns_fit_80_cells_with_priorities():
+    from tui.widgets.contract_table import column_widths
+
+    for width in (80, 100, 120, 160):
+        cols = column_widths(width)
+        assert sum(cols.values()) + len(cols) - 1 == width
+    assert list(column_widths(80)) == ["code", "title", "amount", "stage", "deadline", "findings"]
+    assert list(column_widths(100)) == ["code", "title", "supplier", "amount", "stage", "deadline", "findings"]
+    assert list(column_widths(120)) == list(__import__("tui.data.index", fromlist=["COLUMNS"]).COLUMNS)
 
 
 def test_fit_counts_cjk_as_two_cells():

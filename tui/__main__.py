@@ -40,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     i18n.set_lang(args.lang)                   # None: from CCTK_LANG / the locale, like the CLI
 
     from tui.app import make_app
-    app = make_app(root, config=settings.config, person=_person(root, settings.org), start=args.start)
+    from tui.data.repo import as_of
+    # the evaluation date the CLI uses (cctk.yaml as_of, else today): alerts and deadlines agree with it
+    app = make_app(root, config=settings.config, person=_person(root, settings.org), start=args.start,
+                   today=as_of(settings))
     app.run()
     return 0
 

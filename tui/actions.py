@@ -2,10 +2,8 @@
 
 The UI never edits records itself: it calls the same verb functions as the CLI, so the
 commit and its checks are identical, and a refusal (``workflow.Refused``) is shown with
-its reason. Before confirming, the dialog lists what the action records (its parameters,
-the acting person, the commit trailer) and the role check's verdict from
-``workflow.authorize``. The library has no dry run yet, so the exact diff is not shown
-before the commit (see docs/tui.md).
+its reason. Before confirming, ``actions.plan`` — the verb run as a dry run — gives the
+field-level diff, the files, the subject, the trailers and the author the commit will have.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 VERBS = ("submit", "approve", "sign", "file", "pay", "accept", "evaluate", "archive")
-# verb -> parameters the clerk fills in (name, default factory)
+# verb -> parameters the clerk fills in
 PARAMS: dict[str, tuple[str, ...]] = {
     "submit": (), "approve": ("step", "opinion"), "sign": ("on",), "file": (),
     "pay": ("amount", "on", "instalment"), "accept": ("on", "result"), "evaluate": ("score",), "archive": (),
@@ -27,18 +25,36 @@ class Preview:
     verb: str
     allowed: bool
     reason: str = ""
-    changes: list[str] = field(default_factory=list)
+    changes: list[tuple[str, object, object]] = field(default_factory=list)   # (field, old, new)
+    files: list[str] = field(default_factory=list)
+    subject: str = ""
+    trailers: dict[str, str] = field(default_factory=dict)
+    author: str = ""
+    status: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(text, style) lines for the confirmation dialog: the diff first, then the commit."""
+        out = []
+        from tui.data.detail import flatten
+        for name, old, new in flatten(self.changes):
+            if old is None:
+                out.append((f"+ {name}: {new}", "green"))
+            elif new is None:
+                out.append((f"- {name}: {old}", "red"))
+            else:
+                out.append((f"~ {name}: {old} → {new}", "yellow"))
+        out += [(f"  {p}", "dim") for p in self.files]
+        out.append((f"  {self.subject}", "bold"))
+        out += [(f"  {k}: {v}", "") for k, v in self.trailers.items()]
+        out.append((f"  Author: {self.author}", ""))
+        out += [(f"  {n}", "italic") for n in self.notes]
+        return out
 
 
-def library():
-    try:
-        from cctk.lifecycle import actions
-    except ImportError:
-        return None
-    return actions
-
-
-def defaults(verb: str, contract, today: dt.date) -> dict[str, str]:
+def defaults(verb: str, contract, today: dt.date, states: list | None = None) -> dict[str, str]:
+    """Parameters prefilled: today, a passed acceptance, and for a payment the first instalment
+    still owed (from cctk.payments' states) with its outstanding amount."""
     out = {}
     for name in PARAMS[verb]:
         if name == "on":
@@ -50,56 +66,52 @@ def defaults(verb: str, contract, today: dt.date) -> dict[str, str]:
         else:
             out[name] = ""
     if verb == "pay":
-        from tui.data.index import schedule_status
-        for inst, value, paid, _ in schedule_status(contract):
-            if paid < value:
-                out["instalment"], out["amount"] = inst.id, str(value - paid)
+        from cctk.payments import schedule_state
+        for s in states if states is not None else schedule_state(contract, as_of=today):
+            if s.outstanding > 0:
+                out["instalment"], out["amount"] = s.id, f"{s.outstanding:.2f}"
                 break
     return out
 
 
-def preview(root: Path, snap, contract, verb: str, person: str | None, params: dict[str, str]) -> Preview:
-    """Whether the acting person's role allows the verb, and what the commit will record."""
-    from tui.messages import t
+def _call(verb: str, params: dict[str, str]) -> tuple[tuple, dict]:
+    """The verb's positional and keyword arguments from the dialog's fields (as the CLI passes them)."""
+    p = {k: v for k, v in params.items() if v != ""}
+    if verb == "approve":
+        return (p.get("step", "unit-review"), p.get("opinion", "")), {}
+    if verb == "sign":
+        return (p.get("on"),), {}
+    if verb == "pay":
+        return (p.get("amount", ""), p.get("on")), {"instalment": p.get("instalment")}
+    if verb == "accept":
+        return (p.get("on"), p.get("result", "pass")), {}
+    if verb == "evaluate":
+        return (p.get("score", ""),), {}
+    return (), {}
 
-    lib = library()
-    if lib is None:
-        return Preview(verb, False, t("tui.act.unavailable"))
-    from cctk.lifecycle import workflow
+
+def preview(root: Path, code: str, verb: str, person: str | None, params: dict[str, str]) -> Preview:
+    """The verb as a dry run (cctk.lifecycle.actions.plan): refused with the library's reason, or
+    exactly what the commit will change."""
+    from cctk.lifecycle import actions
+    from cctk.lifecycle.workflow import Refused
+
+    args, kwargs = _call(verb, params)
     try:
-        who = workflow.resolve_person(snap.org, person, None if person else lib._git_email(Path(root)))
-        workflow.authorize(who, snap.policy, verb, contract, step=params.get("step") or None)
-    except workflow.Refused as exc:
+        r = actions.plan(verb, root, code, *args, person=person, **kwargs)
+    except Refused as exc:
         return Preview(verb, False, exc.text())
-    except Exception as exc:  # e.g. an unknown step: the verb itself will say more
+    except (ValueError, TypeError) as exc:     # e.g. a date the clerk is still typing
         return Preview(verb, False, str(exc))
-    changes = [f"  {contract.path}"]
-    changes += [f"+ {k}: {v}" for k, v in params.items() if v != ""]
-    changes += [f"  Cctk-Action: {verb}", f"  Cctk-Contract: {contract.code}", f"  Author: {who.name} <{who.email}>"]
-    return Preview(verb, True, "", changes)
+    return Preview(verb, True, "", r.changes, r.files, r.subject, r.trailers, r.author, r.status, r.notes)
 
 
 def perform(root: Path, code: str, verb: str, person: str | None, params: dict[str, str]) -> str:
     """Run the verb with the library; returns the short commit id. Raises Refused on refusal."""
-    lib = library()
-    if lib is None:
-        from tui.messages import t
-        raise RuntimeError(t("tui.act.unavailable"))
-    p = {k: v for k, v in params.items() if v != ""}
-    fn = getattr(lib, verb)
-    if verb == "approve":
-        result = fn(root, code, p.get("step", "unit-review"), p.get("opinion", ""), person=person)
-    elif verb == "sign":
-        result = fn(root, code, p.get("on"), person=person)
-    elif verb == "pay":
-        result = fn(root, code, p["amount"], p.get("on"), instalment=p.get("instalment"), person=person)
-    elif verb == "accept":
-        result = fn(root, code, p.get("on"), p.get("result", "pass"), person=person)
-    elif verb == "evaluate":
-        result = fn(root, code, p["score"], person=person)
-    else:
-        result = fn(root, code, person=person)
-    return str(getattr(result, "commit", result) or "")[:10]
+    from cctk.lifecycle import actions
+
+    args, kwargs = _call(verb, params)
+    return getattr(actions, verb)(root, code, *args, person=person, **kwargs).commit[:10]
 
 
 def refusal_text(exc: Exception) -> str:

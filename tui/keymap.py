@@ -35,6 +35,9 @@ DEFAULTS: dict[str, tuple[str, str, str, bool]] = {
     "actions": ("f9,a", "actions", "tui.key.actions", True),
     "next-tab": ("right,l", "next_tab", "tui.key.next_tab", False),
     "prev-tab": ("left,h", "prev_tab", "tui.key.prev_tab", False),
+    # inspections
+    "prev-year": ("left,left_square_bracket", "prev_year", "tui.key.prev_year", True),
+    "next-year": ("right,right_square_bracket", "next_year", "tui.key.next_year", True),
 }
 
 _overrides: dict[str, str] = {}

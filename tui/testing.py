@@ -102,8 +102,8 @@ def contract_text(seq: int, rng: random.Random, suppliers, year: int) -> tuple[s
         if amount >= 50000:
             lines += ["filing:", f'  number: "罗财合备〔{year}〕{seq}号"', f'  on: "{year}-{month:02d}-15"', "  by: liu.yang"]
         if seq % 3:
-            first = amount * 3 // 10
-            lines += ["payments:", f'  - on: "{year}-{month:02d}-20"', f'    amount: "{first}.00"',
+            first = f"{amount * 3 // 10}.{amount * 3 % 10}0"      # exactly 30%
+            lines += ["payments:", f'  - on: "{year}-{month:02d}-20"', f'    amount: "{first}"',
                       '    instalment: "1"', "    by: liu.yang"]
     lines.append("---")
     body = (f"# {subject}\n\n甲方（采购人）：{UNITS[0][1]}\n乙方（供应商）：{sup_name}\n\n"
@@ -114,9 +114,34 @@ def contract_text(seq: int, rng: random.Random, suppliers, year: int) -> tuple[s
     return code, "\n".join(lines) + "\n" + body
 
 
+def _inspections(root: Path, year: int, texts: dict[str, str]) -> None:
+    """inspections/<year>.yaml: the year's sample drawn by cctk.inspections with a fixed seed (as
+    `cctk inspect sample --seed tui-testing --save` writes it), one failed and one passed inspection."""
+    import yaml
+
+    from cctk.inspections import draw
+    from cctk.store.records import parse_contract
+
+    contracts = [c for c in (parse_contract(p, t.encode("utf-8"))[0] for p, t in sorted(texts.items())) if c]
+    sample = draw(contracts, year, "tui-testing", {}, seed_source="--seed")
+    if not sample.codes:
+        return
+    js = sample.to_json()
+    records = [{"id": f"{year}-001", "contract": sample.codes[0], "kind": "performance", "result": "fail",
+                "findings": "驻场人员不足", "on": f"{year}-05-20", "by": "wang.fang", "sampled": True}]
+    if len(sample.codes) > 1:
+        records.append({"id": f"{year}-002", "contract": sample.codes[1], "kind": "performance", "result": "pass",
+                        "findings": "", "on": f"{year}-05-21", "by": "wang.fang", "sampled": True})
+    data = {"year": year, "sample": {k: js[k] for k in ("algorithm", "seed", "seed_source", "rate", "population",
+                                                        "size", "codes")}, "records": records}
+    (root / "inspections").mkdir(exist_ok=True)
+    (root / "inspections" / f"{year}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                                       "utf-8")
+
+
 def make_repo(root: Path | str, contracts: int = 12, *, suppliers: int = 10, seed: int = 7,
-              git: bool = True, year: int = 2024) -> Path:
-    """Write a repository with ``contracts`` records and commit it (real git)."""
+              git: bool = True, year: int = 2024, inspections: bool = True) -> Path:
+    """Write a repository with ``contracts`` records (and the year's inspection sample) and commit it."""
     root = Path(root)
     rng = random.Random(seed)
     (root / "policy").mkdir(parents=True, exist_ok=True)
@@ -137,12 +162,16 @@ def make_repo(root: Path | str, contracts: int = 12, *, suppliers: int = 10, see
                        "    reason: \"履约评价优秀\"\n")
         (root / "suppliers" / f"{code}.yaml").write_text(
             f'credit_code: "{code}"\nname: "{name}"\nsme: true\nregion: "440303"\n{listing}', "utf-8")
+    texts = {}
     for seq in range(1, contracts + 1):
         y = year - (seq % 3)
         code, text = contract_text(seq, rng, sups, y)
         folder = root / "contracts" / str(y) / code
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "contract.md").write_text(text, "utf-8")
+        texts[f"contracts/{y}/{code}/contract.md"] = text
+    if inspections:
+        _inspections(root, year, texts)
     if git:
         env = dict(os.environ, GIT_AUTHOR_NAME="王芳", GIT_AUTHOR_EMAIL="wang.fang@luohu.example",
                    GIT_COMMITTER_NAME="王芳", GIT_COMMITTER_EMAIL="wang.fang@luohu.example",

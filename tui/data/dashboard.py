@@ -1,5 +1,10 @@
-"""Dashboard aggregates: pure functions from the snapshot's contracts to numbers, each with the
-query that lists the contracts behind it."""
+"""Dashboard aggregates: pure functions from the index rows and the library's alerts to numbers,
+each with the query that lists the contracts behind it.
+
+What needs action comes from ``cctk.supervision.alerts.compute`` (the list `cctk alerts` prints):
+overdue payments and black-listed suppliers' live contracts are the contracts of those alerts, so
+the dashboard and the CLI never disagree.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cctk.model import LIVE_STATUSES, STATUSES, Contract, Supplier
+from cctk.model import STATUSES, Contract
 
-from tui.data.index import Row, schedule_status
+from tui.data.index import Row
 
 
 @dataclass
@@ -29,39 +34,12 @@ class Dashboard:
     findings: Item
     overdue: Item
     blacklisted: Item
+    alerted: Item              # contracts with an error-level alert
     total: Item
 
 
-def _parse_day(value) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def active_listing(supplier: Supplier, kind: str, today: dt.date) -> dict | None:
-    """The supplier's listing of ``kind`` (black/red) in force on ``today``, if any."""
-    for listing in supplier.listings:
-        if not isinstance(listing, dict) or listing.get("list") != kind:
-            continue
-        start, end = _parse_day(listing.get("start")), _parse_day(listing.get("end"))
-        if (start is None or start <= today) and (end is None or today < end):
-            return listing
-    return None
-
-
-def overdue_codes(contracts: list[Contract], today: dt.date) -> set[str]:
-    out = set()
-    for c in contracts:
-        if c.status not in LIVE_STATUSES and c.status != "accepted":
-            continue
-        for _, value, paid, due in schedule_status(c):
-            if due and due < today and paid < value:
-                out.add(c.code)
-                break
-    return out
+def alert_codes(alerts, *kinds: str) -> set[str]:
+    return {a.code for a in alerts if a.kind in kinds}
 
 
 def _group(rows: list[Row], attr: str, order: list | None = None) -> list[Item]:
@@ -71,8 +49,7 @@ def _group(rows: list[Row], attr: str, order: list | None = None) -> list[Item]:
         g[0] += 1
         g[1] += r.amount
     keys = [k for k in order if k in groups] if order else sorted(groups, key=lambda k: -groups[k][1])
-    facet = "stage" if attr == "stage" else attr
-    return [Item(str(k), groups[k][0], groups[k][1], {facet: k}) for k in keys]
+    return [Item(str(k), groups[k][0], groups[k][1], {attr: k}) for k in keys]
 
 
 def _item(label: str, rows: list[Row], codes: set[str] | None, facets: dict) -> Item:
@@ -80,13 +57,13 @@ def _item(label: str, rows: list[Row], codes: set[str] | None, facets: dict) -> 
     return Item(label, len(chosen), sum((r.amount for r in chosen), Decimal(0)), facets)
 
 
-def build(contracts: list[Contract], rows: list[Row], suppliers: dict[str, Supplier], today: dt.date) -> Dashboard:
+def build(contracts: list[Contract], rows: list[Row], alerts: list, today: dt.date) -> Dashboard:
     month = (today.year, today.month)
     filed = {c.code for c in contracts
              if c.filing and c.filing.on and (c.filing.on.year, c.filing.on.month) == month}
-    black = {code for code, s in suppliers.items() if active_listing(s, "black", today)}
-    black_live = {c.code for c in contracts if c.supplier in black and c.status in LIVE_STATUSES}
-    overdue = overdue_codes(contracts, today)
+    overdue = alert_codes(alerts, "payment-overdue")
+    black_live = alert_codes(alerts, "supplier-blacklisted")
+    errors = {a.code for a in alerts if a.level == "error"}
     with_findings = [r for r in rows if r.errors]
     return Dashboard(
         by_stage=_group(rows, "stage", list(STATUSES)),
@@ -97,5 +74,6 @@ def build(contracts: list[Contract], rows: list[Row], suppliers: dict[str, Suppl
                       {"findings": True}),
         overdue=_item("overdue", rows, overdue, {"codes": frozenset(overdue)}),
         blacklisted=_item("blacklisted", rows, black_live, {"codes": frozenset(black_live)}),
+        alerted=_item("alerted", rows, errors, {"codes": frozenset(errors)}),
         total=_item("total", rows, None, {}),
     )

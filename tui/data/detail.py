@@ -1,20 +1,17 @@
-"""Shaping one contract for the detail tabs: payments progress, findings per clause, history.
-
-Pure functions over the model (git only in ``history``), tested without a terminal.
+"""Shaping one contract for the detail tabs: payments progress, findings per clause, history,
+filing verification. Thin over the library (cctk.payments, cctk.review, cctk.lifecycle.trail,
+cctk.render.verify), tested without a terminal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from cctk.model import Contract
-
-from tui.data.index import schedule_status
 
 
 @dataclass
@@ -25,7 +22,15 @@ class InstalmentView:
     value: Decimal
     paid: Decimal
     due: dt.date | None
-    overdue: bool
+    status: str                 # cctk.payments: pending / due / overdue / paid / paid-late
+    days_late: int
+    interest: Decimal           # SME late-payment interest (art. 17), to date or to the day paid
+    outstanding: Decimal
+    deemed: bool                # trigger date deemed by art. 10
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == "overdue"
 
     @property
     def ratio(self) -> float:
@@ -37,27 +42,30 @@ class PaymentsView:
     total: Decimal
     paid: Decimal
     instalments: list[InstalmentView]
-    interest: Decimal | None = None       # SME late-payment interest, from cctk.payments when installed
+    interest: Decimal = Decimal("0.00")    # the instalments' interest added up
+    sme: bool = False
 
     @property
     def ratio(self) -> float:
         return float(self.paid / self.total) if self.total else 1.0
 
 
-def payments(c: Contract, today: dt.date) -> PaymentsView:
-    rows = [InstalmentView(inst.id, inst.trigger, inst.days, value, paid, due,
-                           bool(due and due < today and paid < value))
-            for inst, value, paid, due in schedule_status(c)]
-    view = PaymentsView(total=c.amount + c.amended_total, paid=c.paid, instalments=rows)
-    try:  # the legal computation (SME terms, working days, interest) belongs to cctk.payments
-        from cctk import payments as paymod
-        fn = getattr(paymod, "interest", None) or getattr(paymod, "late_interest", None)
-        if callable(fn):
-            value = fn(c, today)
-            view.interest = value if isinstance(value, Decimal) else None
-    except Exception:
-        pass
-    return view
+def payments(c: Contract, today: dt.date, settings: dict | None = None) -> PaymentsView:
+    """The schedule against what was paid, as ``cctk payments`` computes it (cctk.payments.schedule_state)."""
+    from cctk.payments import schedule_state
+
+    rows = [InstalmentView(s.id, s.trigger, s.days, s.value, s.paid, s.due, s.status, s.days_late, s.interest,
+                           s.outstanding, s.deemed)
+            for s in schedule_state(c, as_of=today, settings=settings)]
+    return PaymentsView(total=c.amount + c.amended_total, paid=c.paid, instalments=rows,
+                        interest=sum((r.interest for r in rows), Decimal("0.00")), sme=bool(c.counterparty.sme))
+
+
+def review_findings(c: Contract, root: Path | None = None) -> list:
+    """The text review's findings for the contract's body (cctk.review.review_contract), with the
+    repository's playbook; each has quote, basis and suggestion besides its line."""
+    from cctk.review import load_playbook, review_contract
+    return review_contract(c, playbook=load_playbook(root))
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
@@ -80,6 +88,25 @@ def clause_for_line(c: Contract, file_line: int | None) -> str | None:
     return found
 
 
+def flatten(changes, limit: int = 60, body: bool = False) -> list[tuple[str, object, object]]:
+    """A new or removed mapping/list shown field by field (record_diff reports it as one value)."""
+    out = []
+
+    def walk(name, old, new):
+        if old is None and isinstance(new, (dict, list)) or new is None and isinstance(old, (dict, list)):
+            value = new if new is not None else old
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for k, v in items:
+                walk(f"{name}.{k}", None if old is None else v, v if old is None else None)
+        else:
+            out.append((name, old, new))
+
+    for name, old, new in changes:
+        if body or name != "body":
+            walk(name, old, new)
+    return out[:limit]
+
+
 @dataclass
 class Event:
     commit: str
@@ -91,33 +118,39 @@ class Event:
     changes: list[str] = field(default_factory=list)
 
 
-def history(root: Path, code: str, path: str, limit: int = 200) -> list[Event]:
-    """The record's commits, newest first: cctk.lifecycle.trail (field-level changes, signature
-    status) when installed, else a plain git log of the file."""
+def history(root: Path, code: str, snap=None, limit: int = 200) -> list[Event]:
+    """The record's commits, newest first, from cctk.lifecycle.trail (field-level changes, signature
+    status); ``snap`` is the already loaded snapshot (no second load)."""
+    from cctk.lifecycle import trail
+
+    out = []
+    for e in reversed(trail.history(root, code, snap=snap)):
+        c = e.commit
+        changes = [f"{f}: {_short(a)} → {_short(b)}" for f, a, b in flatten(e.changes, body=True)]
+        out.append(Event(c.oid[:10], c.date[:16].replace("T", " "), e.person or c.author_name,
+                         e.action or "", c.subject, c.sig, changes))
+    return out[:limit]
+
+
+def filed_pdf(root: Path, c: Contract) -> Path:
+    """Where `cctk file` commits the filed PDF: beside contract.md."""
+    return Path(root) / c.path.rsplit("/", 1)[0] / "filed.pdf"
+
+
+def verify_filing(root: Path, c: Contract) -> tuple[bool, list[str]] | None:
+    """cctk.render.verify.verify_pdf on the filed PDF: (valid, lines in the current language), or
+    None when the contract has no filed.pdf."""
+    from cctk.render.errors import RenderError
+    from cctk.render.verify import verify_pdf
+
+    path = filed_pdf(root, c)
+    if not path.is_file():
+        return None
     try:
-        from cctk.lifecycle import trail
-    except ImportError:
-        trail = None
-    if trail is not None:
-        out = []
-        for e in reversed(trail.history(root, code)):
-            c = e.commit
-            changes = [f"{f}: {_short(a)} → {_short(b)}" for f, a, b in e.changes]
-            out.append(Event(c.oid[:10], c.date[:16].replace("T", " "), e.person or c.author_name,
-                             e.action or "", c.subject, c.sig, changes))
-        return out[:limit]
-    fmt = "%x1e%h%x1f%ad%x1f%an%x1f%G?%x1f%(trailers:key=Cctk-Action,valueonly,separator=%x2c)%x1f%s"
-    try:
-        raw = subprocess.run(["git", "-C", str(root), "log", f"-n{limit}", "--date=format:%Y-%m-%d %H:%M",
-                              f"--format={fmt}", "--", path], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    events = []
-    for chunk in raw.split("\x1e"):
-        parts = chunk.strip().split("\x1f")
-        if len(parts) >= 6:
-            events.append(Event(parts[0], parts[1], parts[2], parts[4].strip(), parts[5], parts[3]))
-    return events
+        result = verify_pdf(path.read_bytes(), root, name=str(path.relative_to(root)))
+    except RenderError as exc:          # not a readable PDF: that is the verification's answer
+        return False, [exc.text()]
+    return result.valid, result.lines()
 
 
 def _short(value) -> str:

@@ -31,64 +31,19 @@ class Row:
     year: int | None
     category: str
     key: tuple[str, ...]
-    deadline: dt.date | None
+    deadline: dt.date | None  # next payment due (cctk.payments.next_due)
+    overdue: bool             # an instalment is overdue (cctk.payments)
     findings: int
     errors: int
     search: str             # lower-cased code + title + supplier name + credit code + unit
 
 
-def _add_days(day: dt.date | None, days: int) -> dt.date | None:
-    return day + dt.timedelta(days=days) if day else None
-
-
-def instalment_due(c: Contract, inst) -> dt.date | None:
-    """When an instalment falls due, if its trigger has happened (calendar days).
-
-    Why here: the payments module owns the legal computation (working days, SME terms);
-    the list only needs a date to sort and colour by, and uses that module when present.
-    """
-    trig = inst.trigger
-    if trig == "date":
-        return inst.on
-    if trig == "signing":
-        return _add_days(c.dates.get("signed"), inst.days)
-    if trig == "delivery":
-        return _add_days(c.dates.get("delivered"), inst.days)
-    if trig == "acceptance":
-        return _add_days(c.acceptance.on if c.acceptance else None, inst.days)
-    if trig == "filing":
-        return _add_days(c.filing.on if c.filing and c.filing.on else None, inst.days)
-    return None
-
-
-def paid_by_instalment(c: Contract) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = {}
-    for p in c.payments:
-        out[p.instalment or ""] = out.get(p.instalment or "", Decimal(0)) + p.amount
-    return out
-
-
-def schedule_status(c: Contract) -> list[tuple]:
-    """(instalment, value, paid, due date or None) per instalment, payments matched by id."""
-    paid = paid_by_instalment(c)
-    return [(inst, inst.value(c.amount), paid.get(inst.id, Decimal(0)), instalment_due(c, inst))
-            for inst in c.payment_schedule]
-
-
-def next_deadline(c: Contract) -> dt.date | None:
-    """The earliest due date of an instalment not yet fully paid; else the contract end date."""
-    if c.status in ("archived", "rejected", "terminated", "drafting"):
-        return None
-    dues = [due for _, value, paid, due in schedule_status(c) if due and paid < value]
-    if dues:
-        return min(dues)
-    if c.status in ("signed", "performing"):
-        return c.dates.get("end")
-    return None
-
-
 def build_rows(contracts: list[Contract], diagnostics: list[Diagnostic], unit_names: dict[str, str],
-               supplier_names: dict[str, str] | None = None) -> list[Row]:
+               supplier_names: dict[str, str] | None = None, *, states: dict[str, list] | None = None) -> list[Row]:
+    """One row per contract. ``states``: contract code -> its instalments' states from
+    cctk.payments (the deadline is ``payments.next_due``; overdue when one is overdue)."""
+    from cctk.payments import next_due
+
     counts: dict[str, list[int]] = {}
     for d in diagnostics:
         key = d.contract or d.path
@@ -96,15 +51,18 @@ def build_rows(contracts: list[Contract], diagnostics: list[Diagnostic], unit_na
         n[0] += 1
         if int(d.severity) >= 3:
             n[1] += 1
+    states = states or {}
     rows = []
     for c in contracts:
         n = counts.get(c.code) or counts.get(c.path) or (0, 0)
         sname = c.counterparty.name or (supplier_names or {}).get(c.supplier, "")
         uname = unit_names.get(c.unit, c.unit)
+        mine = states.get(c.code, ())
         rows.append(Row(
             code=c.code, title=c.title, unit=c.unit, unit_name=uname, supplier=c.supplier, supplier_name=sname,
             amount=c.amount, stage=c.status, year=c.year, category=c.category, key=tuple(c.key_supervision),
-            deadline=next_deadline(c), findings=n[0], errors=n[1],
+            deadline=next_due(mine) if mine else None, overdue=any(s.status == "overdue" for s in mine),
+            findings=n[0], errors=n[1],
             search=f"{c.code}\t{c.title}\t{sname}\t{c.supplier}\t{c.unit}\t{uname}".lower(),
         ))
     return rows
@@ -133,8 +91,6 @@ def facet_match(row: Row, facet: str, value) -> bool:
         return value in row.key if value != "*" else bool(row.key)
     if facet == "findings":
         return (row.findings > 0) == bool(value)
-    if facet == "overdue":
-        return row.deadline is not None and row.deadline < value
     if facet == "codes":
         return row.code in value
     return getattr(row, facet) == value

@@ -1,8 +1,11 @@
-"""Choose a lifecycle action, fill in its parameters, see what it records, confirm."""
+"""Choose a lifecycle action, fill in its parameters, see exactly what the commit will change
+(the verb's dry run, cctk.lifecycle.actions.plan), confirm. Dry runs run in a worker thread:
+filing renders and signs the filed PDF, which takes a moment."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -31,23 +34,28 @@ class ActionsDialog(ModalScreen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         verb = event.option.id
         data = self.app.data
-        contract = data.contract(self.code)
-        params = actions.defaults(verb, contract, data.today)
-        p = actions.preview(self.app.root, data.snapshot, contract, verb, self.app.person, params)
+        params = actions.defaults(verb, data.contract(self.code), data.today, data.states.get(self.code))
+        self.check(verb, params)
+
+    @work(thread=True, exclusive=True, group="plan")
+    def check(self, verb: str, params: dict[str, str]) -> None:
+        """Refusals show here, before any dialog (the dry run makes every check the verb makes)."""
+        p = actions.preview(self.app.root, self.code, verb, self.app.person, params)
         if not p.allowed:
-            self.notify(t("tui.act.refused", reason=p.reason), severity="error", timeout=8)
+            self.app.call_from_thread(self.notify, t("tui.act.refused", reason=p.reason), severity="error", timeout=8)
             return
-        self.app.switch_screen(ConfirmDialog(self.code, verb, params))
+        self.app.call_from_thread(self.app.switch_screen, ConfirmDialog(self.code, verb, params, p))
 
 
 class ConfirmDialog(ModalScreen):
     BINDINGS = [Binding("escape", "dismiss", show=False)]
 
-    def __init__(self, code: str, verb: str, params: dict[str, str]) -> None:
+    def __init__(self, code: str, verb: str, params: dict[str, str], first: actions.Preview | None = None) -> None:
         super().__init__()
         self.code = code
         self.verb = verb
         self.params = params
+        self.first = first
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
@@ -63,22 +71,32 @@ class ConfirmDialog(ModalScreen):
                 yield Button(t("tui.act.cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        self._show()
+        if self.first is not None:
+            self._show_plan(self.first)
+        else:
+            self.replan()
 
     def _values(self) -> dict[str, str]:
         return {name: self.query_one(f"#param-{name}", Input).value.strip() for name in self.params}
 
-    def _show(self) -> None:
-        data = self.app.data
-        p = actions.preview(self.app.root, data.snapshot, data.contract(self.code), self.verb, self.app.person,
-                            self._values())
+    def _show_plan(self, p: actions.Preview) -> None:
         out = Text()
-        for line in p.changes if p.allowed else [t("tui.act.refused", reason=p.reason)]:
-            out.append(line + "\n", style="green" if line.startswith("+") else "" if p.allowed else "red")
+        if p.allowed:
+            for line, style in p.lines():
+                out.append(line + "\n", style=style)
+        else:
+            out.append(t("tui.act.refused", reason=p.reason), style="red")
         self.query_one("#changes", Static).update(out)
+        self.query_one("#ok", Button).disabled = not p.allowed
+
+    @work(thread=True, exclusive=True, group="plan")
+    def replan(self) -> None:
+        p = actions.preview(self.app.root, self.code, self.verb, self.app.person, self._values())
+        self.app.call_from_thread(self._show_plan, p)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._show()
+        self.query_one("#ok", Button).disabled = True       # until the new dry run answers
+        self.replan()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id != "ok":

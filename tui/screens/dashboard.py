@@ -1,4 +1,6 @@
-"""Dashboard: numbers by stage, unit and category, and what needs action; each opens its list."""
+"""Dashboard: numbers by stage, unit and category, what needs action, and the alerts list — the
+same list `cctk alerts` prints (cctk.supervision.alerts.compute). Numbers open their contracts;
+an alert opens its contract."""
 
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ class DashboardScreen(DataScreen):
                 with Vertical(classes="dash-box"):
                     yield Label(t(f"tui.dash.{box}"), classes="dash-title")
                     yield OptionList(id=f"dash-{box}")
+            with Vertical(classes="dash-box", id="dash-alerts-box"):
+                yield Label("", classes="dash-title", id="dash-alerts-title")
+                yield OptionList(id="dash-alerts")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -34,7 +39,7 @@ class DashboardScreen(DataScreen):
     def rebuild(self) -> None:
         data = self.data
         snap = data.snapshot
-        board = agg.build(snap.contracts, data.index.rows, snap.suppliers, data.today)
+        board = agg.build(snap.contracts, data.index.rows, data.alerts, data.today)
         self._facets: dict[str, dict] = {}
         units = data.unit_names
 
@@ -57,13 +62,39 @@ class DashboardScreen(DataScreen):
             (t("tui.dash.findings"), board.findings, True),
             (t("tui.dash.overdue"), board.overdue, True),
             (t("tui.dash.blacklisted"), board.blacklisted, True),
+            (t("tui.dash.alerted"), board.alerted, True),
             (t("tui.dash.filings"), board.filings_month, False),
         ])
         fill("by_stage", [(label("stage", i.label), i, False) for i in board.by_stage])
         fill("by_unit", [(units.get(i.label, i.label), i, False) for i in board.by_unit])
         fill("by_category", [(label("category", i.label), i, False) for i in board.by_category])
+        self._fill_alerts()
+
+    def _fill_alerts(self, limit: int = 1000) -> None:
+        """The alerts as `cctk alerts` prints them (level, contract, unit, deadline, responsible, text);
+        an OptionList holds real widgets' worth of lines, so very long lists are cut with a note."""
+        alerts = self.data.alerts
+        errors = sum(1 for a in alerts if a.level == "error")
+        warnings = sum(1 for a in alerts if a.level == "warning")
+        self.query_one("#dash-alerts-title", Label).update(
+            t("tui.dash.alerts", n=len(alerts), errors=errors, warnings=warnings))
+        ol = self.query_one("#dash-alerts", OptionList)
+        ol.clear_options()
+        style = {"error": "red", "warning": "yellow"}
+        options = []
+        for n, a in enumerate(alerts[:limit]):
+            line = Text(f"{a.level:<7} {a.code}  {pad(a.unit, 6)} {a.deadline.isoformat() if a.deadline else '—':<10} "
+                        f"{pad(a.responsible or '-', 12)} ", style=style.get(a.level, ""))
+            line.append(a.text())
+            options.append(Option(line, id=f"alert-{n}"))
+            self._facets[f"alert-{n}"] = {"open": a.code}
+        if len(alerts) > limit:
+            options.append(Option(t("tui.dash.alerts_more", n=len(alerts) - limit), disabled=True))
+        ol.add_options(options)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         facets = self._facets.get(event.option.id or "")
-        if facets is not None:
+        if facets is not None and "open" in facets:
+            self.app.open_contract(facets["open"])
+        elif facets is not None:
             self.app.open_contracts(facets)

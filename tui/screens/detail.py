@@ -54,7 +54,6 @@ class DetailScreen(DataScreen):
                 with VerticalScroll(id="text-scroll"):
                     yield Markdown(c.body, id="text")
             with TabPane(t("tui.tab.findings"), id="tab-findings"):
-                yield Label("", id="findings-note")
                 yield OptionList(id="findings")
             with TabPane(t("tui.tab.payments"), id="tab-payments"):
                 yield VerticalScroll(id="payments")
@@ -62,7 +61,9 @@ class DetailScreen(DataScreen):
                 with VerticalScroll():
                     yield Static(t("tui.hist.loading"), id="history")
             with TabPane(t("tui.tab.filing"), id="tab-filing"):
-                yield Static(self._filing(), id="filing")
+                with VerticalScroll():
+                    yield Static(self._filing(), id="filing")
+                    yield Static("", id="filing-verify")
             with TabPane(t("tui.tab.attachments"), id="tab-attachments"):
                 yield Static(self._attachments(), id="attachments")
         yield Footer()
@@ -73,6 +74,7 @@ class DetailScreen(DataScreen):
         self._fill_findings()
         self._fill_payments()
         self.load_history()
+        self.load_verification()
 
     def rebuild(self) -> None:
         c = self.contract
@@ -88,6 +90,7 @@ class DetailScreen(DataScreen):
         self.query_one("#payments").remove_children()
         self._fill_payments()
         self.load_history()
+        self.load_verification()
 
     # -- tabs ------------------------------------------------------------------------------
     def _record(self) -> Table:
@@ -125,21 +128,27 @@ class DetailScreen(DataScreen):
         f = c.filing
         if f is None:
             return t("tui.filing.not_filed")
-        verify = t("tui.filing.verify_na")
-        try:  # filing verification belongs to cctk.filing; shown when installed
-            from cctk import filing as filingmod
-            fn = getattr(filingmod, "verify", None)
-            if callable(fn):
-                result = fn(self.data.snapshot, c)
-                verify = str(getattr(result, "text", lambda: result)() if hasattr(result, "text") else result)
-        except Exception as exc:
-            verify = f"{verify} ({type(exc).__name__})"
         return _kv([
             (t("tui.filing.number"), f.number), (t("tui.filing.on"), f.on), (t("tui.filing.by"), f.by),
             (t("tui.filing.required"), "✓" if f.required else "✗"), (t("tui.filing.late"), "✓" if f.late else "✗"),
             (t("tui.filing.sha"), f.sha256 or t("tui.none")), (t("tui.filing.pdf"), f.pdf_sha256 or t("tui.none")),
-            (t("tui.filing.verify"), verify),
         ])
+
+    @work(thread=True, exclusive=True, group="verify")
+    def load_verification(self) -> None:
+        """cctk.render.verify on contracts/<year>/<code>/filed.pdf, off the UI thread (pyHanko)."""
+        c = self.contract
+        if c.filing is None:
+            out = Text("")
+        else:
+            result = shape.verify_filing(self.app.root, c)
+            out = Text(t("tui.filing.verify") + "\n", style="bold")
+            if result is None:
+                out.append(t("tui.filing.no_pdf"), style="dim")
+            else:
+                valid, lines = result
+                out.append("\n".join(lines), style="green" if valid else "red")
+        self.app.call_from_thread(self.query_one("#filing-verify", Static).update, out)
 
     def _attachments(self):
         c = self.contract
@@ -147,37 +156,33 @@ class DetailScreen(DataScreen):
             return t("tui.none")
         return _kv([(a.kind, f"{a.path}  {a.sha256 or ''}") for a in c.attachments])
 
-    def _findings(self) -> tuple[list, bool]:
-        c = self.contract
-        items = list(self.data.findings_by_code.get(c.code, []))
-        reviewed = False
-        try:  # text review lands separately; its findings join the record checks when present
-            from cctk.review import review_text
-            items += list(review_text(c.body) or [])
-            reviewed = True
-        except ImportError:
-            pass
-        except Exception:
-            reviewed = True
-        return items, reviewed
-
     def _fill_findings(self) -> None:
-        items, reviewed = self._findings()
-        note = self.query_one("#findings-note", Label)
-        note.update("" if reviewed else t("tui.review_pending"))
+        """Record checks and rules (as `cctk check`, from the load) and the text review's findings
+        (cctk.review.review_contract: quote, legal basis, suggested wording), by line."""
+        c = self.contract
+        review = shape.review_findings(c, self.app.root)
+        diags = [d for d in self.data.findings_by_code.get(c.code, []) if not d.code.startswith("CR")]
+        items = [(d.line, d.severity.label, d.code, d.text(), None) for d in diags]
+        items += [(f.line, f.severity.label, f.code, f.text(), f) for f in review]
+        items.sort(key=lambda i: (i[0] or 0, i[2]))
         ol = self.query_one("#findings", OptionList)
         ol.clear_options()
         self._finding_lines: dict[str, int | None] = {}
         if not items:
             ol.add_option(Option(t("tui.no_findings"), id="none", disabled=True))
             return
-        for n, d in enumerate(items):
-            line = getattr(d, "line", None)
-            sev = getattr(getattr(d, "severity", None), "label", "")
-            text = d.text() if hasattr(d, "text") else str(d)
-            where = f":{line}" if line else ""
+        for n, (line, sev, code, text, finding) in enumerate(items):
             style = "red" if sev == "error" else ("yellow" if sev == "warning" else "")
-            ol.add_option(Option(Text(f"{getattr(d, 'code', '')} {sev}{where}  {text}", style=style), id=f"f{n}"))
+            shown = Text(f"{code} {sev}{f':{line}' if line else ''}  {text}", style=style)
+            if finding is not None:
+                if finding.quote:
+                    shown.append(f"\n    {t('tui.find.quote')}: {finding.quote}", style="dim")
+                if finding.basis:
+                    shown.append(f"\n    {t('tui.find.basis')}: {finding.basis.cite()}", style="dim")
+                fix = finding.fix()
+                if fix:
+                    shown.append(f"\n    {t('tui.find.fix')}: {fix}", style="green")
+            ol.add_option(Option(shown, id=f"f{n}"))
             self._finding_lines[f"f{n}"] = line
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -196,7 +201,7 @@ class DetailScreen(DataScreen):
                     break
 
     def _fill_payments(self) -> None:
-        view = shape.payments(self.contract, self.data.today)
+        view = shape.payments(self.contract, self.data.today, self.data.settings)
         box = self.query_one("#payments")
         widgets = [Label(t("tui.pay.overall", paid=format_amount(view.paid), total=format_amount(view.total))),
                    ProgressBar(total=100, show_eta=False, classes="pay-overall")]
@@ -204,11 +209,17 @@ class DetailScreen(DataScreen):
             text = t("tui.pay.line", id=inst.id, trigger=label("trigger", inst.trigger), days=inst.days,
                      due=inst.due.isoformat() if inst.due else t("tui.pay.not_due"),
                      paid=format_amount(inst.paid), value=format_amount(inst.value))
-            lbl = Label(Text(text + ("  " + t("tui.pay.overdue") if inst.overdue else ""),
-                             style="bold red" if inst.overdue else ""), classes="pay-line")
+            text += "  " + label("paystatus", inst.status)
+            if inst.deemed:
+                text += "  " + t("tui.pay.deemed")
+            if inst.days_late:
+                text += "  " + t("tui.pay.late", days=inst.days_late)
+            if inst.interest:
+                text += "  " + t("tui.pay.inst_interest", amount=format_amount(inst.interest))
+            lbl = Label(Text(text, style="bold red" if inst.overdue else ""), classes="pay-line")
             bar = ProgressBar(total=100, show_eta=False, classes="pay-bar" + (" overdue" if inst.overdue else ""))
             widgets += [lbl, bar]
-        if view.interest is not None:
+        if view.sme:
             widgets.append(Label(t("tui.pay.interest", amount=format_amount(view.interest))))
         c = self.contract
         if c.payments:
@@ -223,7 +234,7 @@ class DetailScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="history")
     def load_history(self) -> None:
-        events = shape.history(self.app.root, self.code, self.contract.path)
+        events = shape.history(self.app.root, self.code, self.data.snapshot)
         if not events:
             out = Text(t("tui.hist.empty"))
         else:

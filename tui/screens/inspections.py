@@ -1,36 +1,24 @@
-"""Inspections: the year's sample, progress and results, from cctk.inspections once installed."""
+"""Inspections: the year's sample, progress and results (cctk.inspections, via tui.data.inspections).
+←/→ (or [ / ]) change the year."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from tui import keymap
+from tui.data import inspections as shape
 from tui.messages import t
 from tui.screens.base import DataScreen
 
 
-def inspection_summary(snap, year: int):
-    """(sample rows, done count) from the inspections module, or None when it is absent."""
-    try:
-        from cctk import inspections
-    except ImportError:
-        return None
-    fn = getattr(inspections, "sample_status", None) or getattr(inspections, "status", None)
-    if not callable(fn):
-        return None
-    try:
-        rows = list(fn(snap, year))
-    except Exception:
-        return None
-    get = lambda r, k: r.get(k) if isinstance(r, dict) else getattr(r, k, None)  # noqa: E731
-    out = [(str(get(r, "code")), str(get(r, "state") or get(r, "status") or ""), str(get(r, "result") or ""))
-           for r in rows]
-    return out, sum(1 for _, state, _ in out if state in ("done", "closed", "inspected"))
-
-
 class InspectionsScreen(DataScreen):
+    BINDINGS = keymap.bindings("prev-year", "next-year")
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll():
@@ -39,19 +27,49 @@ class InspectionsScreen(DataScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.year = self.data.today.year
         self.rebuild()
 
     def rebuild(self) -> None:
-        year = self.data.today.year
-        summary = inspection_summary(self.data.snapshot, year)
+        self.sub_title = f"{t('tui.screen.inspections')} {self.year}"
+        v = shape.view(self.app.root, self.data.snapshot, self.year, self.data.inspections)
         box = self.query_one("#inspections", Static)
-        if summary is None:
-            box.update(t("tui.insp.none"))
+        if v.seed is None and not v.rows:
+            box.update(t("tui.insp.none", year=self.year))
             return
-        rows, done = summary
-        table = Table(title=t("tui.insp.sample", year=year, count=len(rows), done=done))
-        for col in ("code", "state", "result"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(*r)
-        box.update(table)
+        rep = v.report
+        head = Text(t("tui.insp.head", year=self.year, population=rep["population"], size=len(v.rows),
+                      done=rep["sample_done"], pending=len(rep["sample_pending"]), inspected=rep["inspected"],
+                      coverage=rep["coverage"], units_inspected=rep["units_inspected"],
+                      units_total=rep["units_total"], passed=rep["passed"], failed=rep["failed"]), style="bold")
+        head.append("\n" + (t("tui.insp.saved", seed=(v.seed or "")[:12]) if v.saved
+                            else t("tui.insp.drawn", seed=(v.seed or "")[:12], source=v.seed_source)), style="dim")
+        units = self.data.unit_names
+        table = Table(expand=True)
+        for col in ("code", "why", "state", "findings"):
+            table.add_column(t(f"tui.insp.col.{col}"))
+        for r in v.rows:
+            style = "red" if r.result == "fail" else ("green" if r.result == "pass" else "")
+            table.add_row(f"{r.code} {r.title}\n{units.get(r.unit, r.unit)}", r.why,
+                          Text(r.result or t("tui.insp.pending"), style=style), r.findings)
+        parts = [head, table]
+        if v.others:
+            other = Table(title=t("tui.insp.other"), expand=True)
+            for col in ("code", "state", "findings"):
+                other.add_column(t(f"tui.insp.col.{col}"))
+            for r in v.others:
+                other.add_row(f"{r.get('contract')} {r.get('kind', '')} {r.get('on', '')}",
+                              Text(r.get("result", ""), style="red" if r.get("result") == "fail" else "green"),
+                              str(r.get("findings") or ""))
+            parts.append(other)
+        box.update(Group(*parts))
+
+    def _year(self, step: int) -> None:
+        self.year += step
+        self.rebuild()
+
+    def action_prev_year(self) -> None:
+        self._year(-1)
+
+    def action_next_year(self) -> None:
+        self._year(1)

@@ -1,4 +1,5 @@
-"""Suppliers: black and red lists with reasons and periods; a supplier's contracts and scores."""
+"""Suppliers: black and red lists with reasons and periods (cctk.suppliers.effective_listings: recorded
+and derived, as `cctk suppliers` shows them); a supplier's record (cctk.suppliers.supplier_record)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from textual.widgets.option_list import Option
 
 from cctk.model.money import format_amount
 
-from tui.data.dashboard import active_listing
 from tui.messages import label, t
 from tui.screens.base import DataScreen
 
@@ -32,28 +32,25 @@ class SuppliersScreen(DataScreen):
         self.query_one("#supplier-list").focus()
 
     def rebuild(self) -> None:
+        from cctk.suppliers import listed
+
         snap = self.data.snapshot
         today = self.data.today
-        self._stats: dict[str, tuple[int, Decimal, list]] = {}
-        for c in snap.contracts:
-            n, amount, scores = self._stats.get(c.supplier, (0, Decimal(0), []))
-            if c.evaluation:
-                scores = scores + [c.evaluation.score]
-            self._stats[c.supplier] = (n + 1, amount + c.amount, scores)
-        groups = [("black", []), ("red", []), ("all", [])]
-        for code, s in sorted(snap.suppliers.items(), key=lambda kv: kv[1].name):
-            if active_listing(s, "black", today):
-                groups[0][1].append(s)
-            if active_listing(s, "red", today):
-                groups[1][1].append(s)
-            groups[2][1].append(s)
+        black = {l.supplier for l in listed(self.data.listings, "black", today)}
+        red = {l.supplier for l in listed(self.data.listings, "red", today)}
+        names = {code: s.name for code, s in snap.suppliers.items()}
+        for l in self.data.listings:             # a derived listing may name an unregistered supplier
+            names.setdefault(l.supplier, l.supplier)
+        order = sorted(names, key=lambda code: names[code])
+        groups = [("black", [c for c in order if c in black]), ("red", [c for c in order if c in red]),
+                  ("all", order)]
         ol = self.query_one("#supplier-list", OptionList)
         ol.clear_options()
-        for kind, items in groups:
-            ol.add_option(Option(Text(t(f"tui.sup.{kind}") + f" ({len(items)})", style="bold"), disabled=True))
-            for s in items[:2000]:   # the full register is searchable from the contracts list
+        for kind, codes in groups:
+            ol.add_option(Option(Text(t(f"tui.sup.{kind}") + f" ({len(codes)})", style="bold"), disabled=True))
+            for code in codes[:2000]:   # the full register is searchable from the contracts list
                 style = "red" if kind == "black" else ("green" if kind == "red" else "")
-                ol.add_option(Option(Text(f"  {s.name}", style=style), id=f"{kind}:{s.credit_code}"))
+                ol.add_option(Option(Text(f"  {names[code]}", style=style), id=f"{kind}:{code}"))
         if ol.option_count > 1:
             ol.highlighted = 1
 
@@ -66,25 +63,36 @@ class SuppliersScreen(DataScreen):
         oid = event.option.id
         if oid:
             code = oid.split(":", 1)[1]
-            codes = frozenset(c.code for c in self.data.snapshot.contracts if c.supplier == code)
+            codes = frozenset(r.code for r in self.data.index.rows if r.supplier == code)
             self.app.open_contracts({"codes": codes})
 
     def show(self, credit_code: str) -> None:
-        s = self.data.snapshot.suppliers[credit_code]
-        n, amount, scores = self._stats.get(credit_code, (0, Decimal(0), []))
+        from cctk.suppliers import supplier_record
+
+        data = self.data
+        rec = supplier_record(data.snapshot, credit_code, data.today, settings=data.settings,
+                              inspections=data.inspections, feedback=data.feedback, listings=data.listings)
         out = Text()
-        out.append(f"{s.name}\n", style="bold")
-        out.append(f"{s.credit_code}   SME: {'✓' if s.sme else '✗' if s.sme is False else '?'}   {s.region or ''}\n\n")
-        out.append(t("tui.sup.contracts", count=n, amount=format_amount(amount)) + "\n")
+        out.append(f"{rec['name']}\n", style="bold")
+        sme = rec["sme"]
+        out.append(f"{credit_code}   SME: {'✓' if sme else '✗' if sme is False else '?'}\n\n")
+        out.append(t("tui.sup.summary", count=len(rec["contracts"]), total=format_amount(Decimal(rec["total"])),
+                     paid=format_amount(Decimal(rec["paid"])), overdue=format_amount(Decimal(rec["overdue"])),
+                     score=rec["average_score"] or "—") + "\n")
+        scores = [c["score"] for c in rec["contracts"] if c["score"]]
         if scores:
-            out.append(t("tui.sup.scores", scores=", ".join(str(x) for x in scores[-10:])) + "\n")
+            out.append(t("tui.sup.scores", scores=", ".join(scores[-10:])) + "\n")
         out.append("\n" + t("tui.sup.history") + "\n", style="bold")
-        if not s.listings:
+        if not rec["listings"]:
             out.append(t("tui.none") + "\n")
-        for item in s.listings:
-            if isinstance(item, dict):
-                kind = item.get("list", "")
-                out.append(t("tui.sup.listing", kind=label("list", kind), start=item.get("start", ""),
-                             end=item.get("end", ""), reason=item.get("reason", "")) + "\n",
-                           style="red" if kind == "black" else "green" if kind == "red" else "")
+        for item in rec["listings"]:
+            kind = item.get("list", "")
+            out.append(t("tui.sup.listing", kind=label("list", kind), start=item.get("start") or "…",
+                         end=item.get("end") or "…", reason=item.get("reason") or item.get("cause", "")) + "\n",
+                       style="red" if kind == "black" else "green" if kind == "red" else "")
+            if item.get("source") == "derived":
+                out.append("    " + t("tui.sup.derived") + "\n", style="italic")
+            for a in item.get("appeals") or []:
+                out.append("    " + t("tui.sup.appeal", on=a.get("on", ""), decision=a.get("decision", ""),
+                                      text=a.get("text", "")) + "\n")
         self.query_one("#supplier-detail", Static).update(out)

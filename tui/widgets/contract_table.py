@@ -26,14 +26,34 @@ from tui.data.index import COLUMNS, Index, Row
 from tui.messages import label, t
 from tui.widgets.cells import fit
 
-FIXED = {"code": 16, "unit": 14, "amount": 15, "stage": 10, "deadline": 10, "findings": 5}
+FIXED = {"code": 16, "unit": 14, "amount": 14, "stage": 10, "deadline": 10, "findings": 5}
+FLEX = ("title", "supplier")          # share what is left, title 3/5
+FLEX_MIN = 16                         # a flexible column narrower than this is dropped, not squeezed
+# Dropped first when the terminal is narrow: at 80 columns the table shows code, title, amount,
+# stage, next due and findings; unit and supplier appear on wider screens (100: supplier, 120: both).
+DROP_ORDER = ("unit", "supplier", "findings", "deadline", "stage", "amount")
+RIGHT = ("amount", "findings")
 
 
 def column_widths(total: int) -> dict[str, int]:
-    gaps = len(COLUMNS) - 1
-    rest = max(total - sum(FIXED.values()) - gaps, 20)
-    title = rest * 3 // 5
-    return {**FIXED, "title": title, "supplier": rest - title}
+    """Visible columns (in COLUMNS order) and their widths in cells, summing with one-cell gaps to
+    ``total`` (or to the minimum when the terminal is narrower still: the line is then cropped)."""
+    shown = list(COLUMNS)
+    dropping = list(DROP_ORDER)
+    while True:
+        flex = [c for c in shown if c in FLEX]
+        rest = total - sum(FIXED[c] for c in shown if c in FIXED) - (len(shown) - 1)
+        if rest >= FLEX_MIN * len(flex) or not dropping:
+            break
+        shown.remove(dropping.pop(0))
+    rest = max(rest, FLEX_MIN * len(flex))
+    widths = {c: FIXED[c] for c in shown if c in FIXED}
+    if len(flex) == 2:
+        widths["supplier"] = max(FLEX_MIN, rest - max(FLEX_MIN, rest * 3 // 5))
+        widths["title"] = rest - widths["supplier"]
+    else:
+        widths["title"] = rest
+    return {c: widths[c] for c in shown}
 
 
 class ContractTable(ScrollView, can_focus=True):
@@ -106,9 +126,9 @@ class ContractTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("contract-table--header")
             sort, rev = self.index.query.sort, self.index.query.reverse
             cells = []
-            for col in COLUMNS:
+            for col, w in widths.items():
                 name = t(f"tui.col.{col}") + ((" ▼" if rev else " ▲") if col == sort else "")
-                cells.append(fit(name, widths[col], right=col in ("amount", "findings")))
+                cells.append(fit(name, w, right=col in RIGHT))
             return Strip([Segment(fit(" ".join(cells), width), style)], width)
         pos = self.scroll_offset.y + y - 1
         if pos >= len(self.index):
@@ -121,20 +141,20 @@ class ContractTable(ScrollView, can_focus=True):
         if pos == self.cursor:
             base = base + self.get_component_rich_style("contract-table--cursor")
         alert = self.get_component_rich_style("contract-table--alert", partial=True)
-        overdue = r.deadline is not None and r.deadline < self.today and r.stage in ("signed", "performing", "accepted")
-        values = [
-            (r.code, None, False), (r.title, None, False), (r.unit_name, None, False),
-            (r.supplier_name, None, False), (format_amount(r.amount), None, True),
-            (label("stage", r.stage), None, False),
-            (r.deadline.isoformat() if r.deadline else "", alert if overdue else None, False),
-            (str(r.findings) if r.findings else "", alert if r.errors else None, True),
-        ]
+        values = {
+            "code": (r.code, None), "title": (r.title, None), "unit": (r.unit_name, None),
+            "supplier": (r.supplier_name, None), "amount": (format_amount(r.amount), None),
+            "stage": (label("stage", r.stage), None),
+            "deadline": (r.deadline.isoformat() if r.deadline else "", alert if r.overdue else None),
+            "findings": (str(r.findings) if r.findings else "", alert if r.errors else None),
+        }
         segs = []
-        for i, (col, (text, style, right)) in enumerate(zip(COLUMNS, values)):
+        for i, (col, w) in enumerate(widths.items()):
             if i:
                 segs.append(Segment(" ", base))
-            segs.append(Segment(fit(text, widths[col], right), base + style if style else base))
-        used = sum(widths.values()) + len(COLUMNS) - 1
+            text, style = values[col]
+            segs.append(Segment(fit(text, w, col in RIGHT), base + style if style else base))
+        used = sum(widths.values()) + len(widths) - 1
         if used < width:
             segs.append(Segment(" " * (width - used), base))
         return Strip(segs).crop(0, width).simplify()
