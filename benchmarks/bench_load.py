@@ -1,6 +1,6 @@
 """Benchmark the foundation: check cold/warm, ls warm, loading a revision from git.
 
-Usage: python benchmarks/bench_load.py [N] [--repo DIR]
+Usage: python benchmarks/bench_load.py [N] [--repo DIR] [--synthetic]
 Builds a repository of N contracts (default 100,000) with `cctk demo` when available, else a synthetic
 one (the sample contract with varied codes, units, amounts) through one `git fast-import`. Prints a
 Markdown table for docs/loading.md. Not a test: figures vary with the machine.
@@ -36,10 +36,11 @@ def synthetic(repo: Path, n: int) -> None:
         blob(name, (ROOT / name).read_bytes())
     for i in range(1, n + 1):
         code = f"LHHT-2019-{i:06d}"
-        amount = 50000 + (i * 7919) % 5_000_000
+        amount = 100000 + (i * 7919) % 5_000_000
         text = (sample.replace("LHHT-2019-000001", code).replace('"86500.00"', f'"{amount}.00"')
                 .replace('amount: "25950.00"', f'amount: "{amount * 3 // 10}.00"')
-                .replace("status: performing", "status: " + ("performing" if i % 3 else "accepted")))
+                .replace("罗财合备〔2019〕1号", f"罗财合备〔2019〕{i}号")
+                .replace('unit: "LH001"', 'unit: "%s"' % ("LH001", "LH002")[i % 2]))
         blob(f"contracts/2019/{code}/contract.md", text.encode("utf-8"))
     out.close()
     if proc.wait() != 0:
@@ -47,7 +48,10 @@ def synthetic(repo: Path, n: int) -> None:
     subprocess.run(["git", "-C", str(repo), "checkout", "-q", "-f", "main"], check=True)
 
 
-def build(repo: Path, n: int) -> str:
+def build(repo: Path, n: int, synthetic_only: bool = False) -> str:
+    if synthetic_only:
+        synthetic(repo, n)
+        return "synthetic"
     try:
         import cctk.demo  # noqa: F401
         subprocess.run(CCTK + ["demo", str(repo), "--contracts", str(n), "--no-tui"], check=True,
@@ -72,7 +76,7 @@ def main():
     given = Path(args[args.index("--repo") + 1]) if "--repo" in args else None
     tmp = Path(tempfile.mkdtemp(prefix="cctk-bench-"))
     repo = given or tmp / "repo"
-    source = "given" if given and repo.exists() else build(repo, n)
+    source = "given" if given and repo.exists() else build(repo, n, "--synthetic" in args)
     cache = repo / ".git/cctk/index.sqlite"
     rows = []
     cache.unlink(missing_ok=True)

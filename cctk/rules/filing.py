@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from cctk.model import Severity
 from cctk.model.workdays import add_workdays, workday_info
-from cctk.rules.base import Doc, Quote, Rule, rule
+from cctk.rules.base import RELATED_LIMIT, Doc, Quote, Rule, rule
 
 GPL = ("中华人民共和国政府采购法", "government-procurement-law-2014.md")
 IN_FORCE = ("signed", "performing", "accepted", "evaluated", "archived")
@@ -131,8 +131,10 @@ class DuplicateFilingNumber(Rule):
             if len(group) > 1:
                 codes = [c.code for c in group]
                 for c in group:
-                    others = [x for x in codes if x != c.code]
-                    yield self.finding(c, ("filing", "number"), number=number, others=", ".join(others), related=others)
+                    others = [x for x in codes[:RELATED_LIMIT + 1] if x != c.code][:RELATED_LIMIT]
+                    more = len(codes) - 1 - len(others)
+                    text = ", ".join(others) + (f" … (+{more})" if more > 0 else "")
+                    yield self.finding(c, ("filing", "number"), number=number, others=text, related=others)
 
 
 def number_pattern(fmt: str) -> re.Pattern | None:

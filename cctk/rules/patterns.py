@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cctk.model import Severity
-from cctk.rules.base import Doc, Quote, Rule, fmt_money, rule
+from cctk.rules.base import RELATED_LIMIT, Doc, Quote, Rule, fmt_money, name_others, rule
 
 GPL = ("中华人民共和国政府采购法", "government-procurement-law-2014.md")
 GPR = ("中华人民共和国政府采购法实施条例", "government-procurement-law-regulations-2015.md")
@@ -83,7 +83,8 @@ class ContractSplitting(Rule):
                 others = [x.code for _, x in members if x.code != code]
                 yield self.finding(m, ("amount",), count=len(members), supplier=m.counterparty.name,
                                    category=category, window=window.days, threshold=fmt_money(threshold),
-                                   total=fmt_money(total), others=", ".join(others), related=others)
+                                   total=fmt_money(total), others=name_others(others),
+                                   related=others[:RELATED_LIMIT])
 
 
 @rule
