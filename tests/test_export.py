@@ -1,4 +1,5 @@
 """OCDS export validated against the shipped 1.1.5 schema; secret contracts withheld."""
+import datetime as dt
 import json
 import os
 import shutil
@@ -75,3 +76,29 @@ def test_schema_shipped_with_licence():
     base = resources.files("cctk").joinpath("data/ocds-1.1.5")
     assert "Apache" in base.joinpath("SOURCE.md").read_text("utf-8")
     assert base.joinpath("release-schema.json").is_file()
+
+
+def test_ocds_validation_is_per_release_and_still_complete(repo):
+    """The compiled per-release check keeps what the one-pass validation checked: the envelope, every
+    release (here the last one), uniqueItems on releases, formats (a transaction source must be a URI)."""
+    import copy
+
+    from cctk.export.ocds import package, validate
+    from cctk.store.loader import load
+    snap = load(repo)
+    pkg, _ = package(snap, as_of=dt.date(2020, 1, 15))
+    assert validate(pkg) == [] and len(pkg["releases"]) > 2
+    bad = copy.deepcopy(pkg)
+    bad["releases"][-1]["date"] = "2020-01-15"                       # not a date-time
+    bad["releases"].append(copy.deepcopy(bad["releases"][0]))          # the same release twice
+    bad["publishedDate"] = "yesterday"
+    errors = validate(bad)
+    assert any(e.startswith("publishedDate:") for e in errors)
+    bad["publishedDate"] = pkg["publishedDate"]
+    errors = validate(bad)
+    n = len(bad["releases"])
+    assert any(e.startswith(f"releases/{n - 2}/date:") for e in errors), errors
+    assert f"releases/{n - 1}: same release as releases/0 (uniqueItems)" in errors
+    with_tx = copy.deepcopy([r for r in pkg["releases"] if r["contracts"][0].get("implementation", {}).get("transactions")][0])
+    with_tx["contracts"][0]["implementation"]["transactions"][0]["source"] = "cctk"
+    assert any("source" in e and "uri" in e for e in validate({**pkg, "releases": [pkg["releases"][0], with_tx]}))

@@ -481,7 +481,8 @@ def export_ocds(output, as_of):
         for e in errors[:20]:
             click.echo(f"  {e}", err=True)
         sys.exit(1)
-    text = json.dumps(pkg, ensure_ascii=False, indent=1)
+    # compact: the C encoder (indent= falls back to the pure-Python one, ten times slower at 100,000 releases)
+    text = json.dumps(pkg, ensure_ascii=False, separators=(",", ":"))
     if output == "-":
         click.echo(text)
     else:
