@@ -116,7 +116,8 @@ def test_inspections_view_shows_the_saved_sample(data):
     from tui.data import inspections
 
     v = inspections.view(data.snapshot.root, data.snapshot, 2024, data.inspections)
-    assert v.saved and v.seed == "tui-testing"
+    assert v.saved and v.seed == "tui-testing" and v.verified is True
+    assert all(r.why.startswith(("stratum:", "unit:")) for r in v.rows)
     assert [r.result for r in v.rows] == ["fail", "pass"][:len(v.rows)]
     assert v.report["failed"] == 1 and v.report["sample_done"] == len(v.rows)
     none = inspections.view(data.snapshot.root, data.snapshot, 2019, data.inspections)

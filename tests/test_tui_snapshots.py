@@ -54,8 +54,8 @@ def test_contracts_en(repo, snap_compare):
 
 def test_detail_payments_zh(repo, snap_compare):
     async def before(pilot):
-        await pilot.press("f6", "f6")                 # sort by unit, then open the first row
-        await pilot.press("enter")
+        await pilot.press(*"2022-000020")            # a performing contract with an overdue instalment
+        await pilot.press("enter", "enter")
         await pilot.pause()
         await pilot.press("right", "right", "right")
         await pilot.app.workers.wait_for_complete()
@@ -65,3 +65,12 @@ def test_detail_payments_zh(repo, snap_compare):
 
 def test_suppliers_zh(repo, snap_compare):
     assert snap_compare(app(repo, start="suppliers"), terminal_size=SIZE, run_before=no_blink)
+
+
+def test_contracts_80_columns_zh(repo, snap_compare):
+    """An 80x24 terminal: code, title, amount, stage, next due, findings; CJK titles cropped on cell bounds."""
+    assert snap_compare(app(repo, start="contracts"), terminal_size=(80, 24), run_before=no_blink)
+
+
+def test_inspections_en(repo, snap_compare):
+    assert snap_compare(app(repo, lang="en", start="inspections"), terminal_size=SIZE, run_before=no_blink)

@@ -102,6 +102,8 @@ register({
                       "{year} 年：总体 {population} 份，样本 {size} 份（已检查 {done}，待检查 {pending}）；"
                       "共检查 {inspected} 份（{coverage}），覆盖单位 {units_inspected}/{units_total}；合格 {passed}，不合格 {failed}"),
     "tui.insp.pending": ("pending", "待检查"),
+    "tui.insp.verified": ("✓ the saved sample matches the draw from its seed", "✓ 已保存样本与按种子重新抽取的结果一致"),
+    "tui.insp.not_verified": ("✗ the saved sample does NOT match the draw from its seed", "✗ 已保存样本与按种子重新抽取的结果不一致"),
     "tui.insp.other": ("Other inspections", "其他检查"),
     "tui.insp.col.code": ("Contract", "合同"),
     "tui.insp.col.why": ("Drawn as", "抽取依据"),

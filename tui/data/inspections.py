@@ -25,6 +25,7 @@ class SampleRow:
 class InspectionsView:
     year: int
     saved: bool
+    verified: bool | None         # the saved sample equals the redraw from its seed (`inspect sample --verify`)
     seed: str | None
     seed_source: str
     report: dict
@@ -35,11 +36,15 @@ class InspectionsView:
 def view(root: Path, snap, year: int, records: list[dict]) -> InspectionsView:
     from cctk.inspections import draw, report, seed_for_year
     from cctk.inspections.records import read_year
+    from cctk.inspections.sample import _share
 
     saved = read_year(root, year).get("sample")
     reasons: dict[str, str] = {}
+    verified = None
     if saved:
         sample, seed, source = saved, saved.get("seed"), saved.get("seed_source", "")
+        again = draw(snap.contracts, year, seed, snap.policy, rate=_share(saved["rate"]))
+        reasons, verified = again.reasons, again.codes == list(saved.get("codes") or [])
     else:
         seed, source = seed_for_year(root, year)
         sample = None
@@ -59,4 +64,4 @@ def view(root: Path, snap, year: int, records: list[dict]) -> InspectionsView:
         rows.append(SampleRow(code, c.title if c else "", c.unit if c else "", reasons.get(code, ""),
                               r.get("result", ""), str(r.get("findings") or "")))
     others = [r for r in mine if r.get("contract") not in set(codes)]
-    return InspectionsView(year, bool(saved), seed, source, rep, rows, others)
+    return InspectionsView(year, bool(saved), verified, seed, source, rep, rows, others)

@@ -51,7 +51,7 @@ class DashboardScreen(DataScreen):
             for n, (name, item, alert) in enumerate(items):
                 oid = f"{list_id}-{n}"
                 self._facets[oid] = item.facets
-                line = Text(pad(name, min(width, 30)) + f" {item.count:>8,}  ¥{format_amount(item.amount):>18}")
+                line = Text(pad(name, min(width, 22)) + f" {item.count:>6,}  ¥{format_amount(item.amount):>16}")
                 if alert and item.count:
                     line.stylize("bold red")
                 options.append(Option(line, id=oid))

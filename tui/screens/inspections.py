@@ -44,6 +44,9 @@ class InspectionsScreen(DataScreen):
                       units_total=rep["units_total"], passed=rep["passed"], failed=rep["failed"]), style="bold")
         head.append("\n" + (t("tui.insp.saved", seed=(v.seed or "")[:12]) if v.saved
                             else t("tui.insp.drawn", seed=(v.seed or "")[:12], source=v.seed_source)), style="dim")
+        if v.verified is not None:
+            head.append("\n" + t("tui.insp.verified" if v.verified else "tui.insp.not_verified"),
+                        style="green" if v.verified else "bold red")
         units = self.data.unit_names
         table = Table(expand=True)
         for col in ("code", "why", "state", "findings"):
