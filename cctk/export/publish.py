@@ -51,8 +51,10 @@ def _row(c, snap) -> dict:
 
 
 def publish(snap, target: Path, *, as_of: dt.date) -> dict:
-    from cctk.payments import schedule_state
+    from cctk.payments import payment_settings, schedule_state
+    from cctk.rules.settings import settings as rule_settings
 
+    ps = payment_settings(rule_settings(snap.policy))     # once, not per contract
     target = Path(target).resolve()
     if target.exists() and any(target.iterdir()) and not (target / MARKER).exists():
         from cctk.lifecycle.workflow import Refused
@@ -74,7 +76,7 @@ def publish(snap, target: Path, *, as_of: dt.date) -> dict:
                         body=redact(c.body),
                         instalments=[{"id": s.id, "trigger": s.trigger, "due": s.due.isoformat() if s.due else None,
                                       "value": f"{s.value:,.2f}", "paid": f"{s.paid:,.2f}", "status": s.status}
-                                     for s in schedule_state(c, as_of=as_of)],
+                                     for s in schedule_state(c, as_of=as_of, settings=ps)],
                         amendments=[{"id": a.id, "title": redact(a.title), "change": f"{a.amount_change:+,.2f}",
                                      "signed": a.signed.isoformat() if a.signed else ""}
                                     for a in c.amendments if a.status == "signed"])
