@@ -239,11 +239,31 @@ def _encrypted_scan() -> bytes:
 
 
 @pytest.mark.parametrize("kind", ["corrupt", "encrypted"])
-def test_bad_scan_files_nothing(repo, tmp_path, kind):
+def test_bad_scan_refused_at_signing(repo, tmp_path, kind):
     code = code_of(repo)
     scan = tmp_path / "signed.pdf"
     scan.write_bytes(b"%PDF-1.7\n this is not really a PDF\n" if kind == "corrupt" else _encrypted_scan())
+    before = state(repo)
+    proc = cctk(repo, "sign", code, "--on", "2026-11-10", "--scan", str(scan), "--as", "wang.fang")
+    assert proc.returncode == 1 and "nothing was signed" in proc.stderr and "signed.pdf" in proc.stderr
+    assert ("qpdf --decrypt" in proc.stderr) if kind == "encrypted" else ("not a readable PDF" in proc.stderr)
+    assert state(repo) == before
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "encrypted"])
+def test_bad_scan_in_repository_files_nothing(repo, tmp_path, kind):
+    """A bad scan that got into the repository some other way (an older cctk, a hand-made commit)."""
+    code = code_of(repo)
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(scan_pdf(1))
     A.sign(repo, code, "2026-11-10", scan=str(scan), person="wang.fang")
+    bad = b"%PDF-1.7\n this is not really a PDF\n" if kind == "corrupt" else _encrypted_scan()
+    target = folder(repo) / "signed-scan.pdf"
+    record = folder(repo) / "contract.md"
+    record.write_text(record.read_text("utf-8").replace(hashlib.sha256(target.read_bytes()).hexdigest(),
+                                                        hashlib.sha256(bad).hexdigest()), "utf-8")
+    target.write_bytes(bad)
+    git(repo, "commit", "-qam", "replace scan")
     before = state(repo)
     proc = cctk(repo, "file", code, "--on", "2026-11-13", "--as", "liu.yang")
     assert proc.returncode == 1
@@ -253,6 +273,20 @@ def test_bad_scan_files_nothing(repo, tmp_path, kind):
     assert state(repo) == before
     zh = cctk(repo, "--lang", "zh", "file", code, "--on", "2026-11-13", "--as", "liu.yang")
     assert "未备案" in zh.stderr and state(repo) == before
+
+
+def test_scan_changed_since_signing_files_nothing(repo, tmp_path):
+    code = code_of(repo)
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(scan_pdf(1))
+    A.sign(repo, code, "2026-11-10", scan=str(scan), person="wang.fang")
+    (folder(repo) / "signed-scan.pdf").write_bytes(scan_pdf(2))
+    git(repo, "commit", "-qam", "scan swapped without the record")
+    before = state(repo)
+    with pytest.raises(Refused) as exc:
+        A.file(repo, code, on="2026-11-13", person="liu.yang")
+    assert "differs from the sha256 recorded at signing" in exc.value.text("en")
+    assert state(repo) == before
 
 
 def test_missing_certificate_password_or_font_files_nothing(repo, tmp_path):

@@ -5,6 +5,8 @@ from cctk.i18n import register
 register({
     "filing.scan_changed": ("{path}: the signed scan differs from the sha256 recorded at signing ({sha}); "
                             "nothing was filed", "{path}：已签合同扫描件与签订时记录的 sha256（{sha}）不一致；未备案"),
+    "filing.scan_bad": ("{problem}; the signed scan must be a readable, unencrypted PDF: nothing was signed",
+                        "{problem}；合同扫描件须为可读取、未加密的 PDF：未签订"),
     "filing.scan_missing": ("{path}: the signed scan recorded at signing is missing; nothing was filed",
                             "{path}：签订时登记的合同扫描件不存在；未备案"),
     "filing.pdf_failed": ("{code}: the filed PDF could not be produced, nothing was filed: {problem}",

@@ -22,9 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 from pathlib import Path
 
 from cctk.filing import messages  # noqa: F401  (registers the catalog)
+
+# pypdf logs a warning line for every repaired defect of a scan ("EOF marker not found"); the
+# bilingual error or the successful filing already says what matters
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 from cctk.model import Contract
 from cctk.render.errors import RenderError
 
@@ -67,6 +72,23 @@ def _fixed_meta(meta, when: dt.datetime):
             pass
 
     return FixedMeta(**{f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.init})
+
+
+def check_scan(data: bytes, name: str) -> None:
+    """For ``cctk sign --scan``: refuse (Refused, nothing signed) a scan that is corrupt, encrypted or
+    empty, since the filed PDF is made from it — better now than at filing, when it is committed."""
+    from cctk.i18n import t
+    from cctk.lifecycle.workflow import Refused
+    from cctk.render.stamp import open_pdf
+    try:
+        open_pdf(data, name)
+    except RenderError as exc:
+        cause = exc
+
+        class ScanRefused(Refused):
+            def text(self, lang: str | None = None) -> str:
+                return t("filing.scan_bad", lang, problem=cause.text(lang))
+        raise ScanRefused("filing.scan_bad", problem=cause.text("en")) from None
 
 
 def sign(pdf_bytes: bytes, signer, *, when: dt.datetime | None = None, location: str = "",

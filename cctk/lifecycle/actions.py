@@ -322,6 +322,8 @@ def sign(root, code: str, on, *, scan: str | None = None, person: str | None = N
     extra, notes = {}, []
     if scan:
         path, data, att = _attach(ctx, scan, "signed-scan", "signed-scan", pdf=True)
+        from cctk.filing.pdf import check_scan   # a scan the filed PDF cannot be made from is refused now
+        check_scan(data, str(scan))
         extra[path] = data
         rec.append("attachments", att)
     award = c.dates.get("award")
