@@ -130,20 +130,18 @@ def build_filed_pdf(root, contract: Contract, *, number: str, filed_on: dt.date,
     """The signed, stamped filed PDF of ``contract`` (see the module docstring). RenderError on bad input."""
     from cctk.filing.keys import load_signer, office
     from cctk.lifecycle.numbering import canonical_content
-    from cctk.render.stamp import embed_filing, open_pdf, stamp_filing
+    from cctk.render.stamp import stamp_filing   # also refuses corrupt / encrypted / empty input
 
     if signer is None:
         signer = load_signer(settings, root)         # fail fast, before rendering anything
     if base is None:
         from cctk.render.pdf import render_contract_pdf
         base, base_name = render_contract_pdf(contract, root, draft=False), f"{contract.code} (rendered)"
-    else:
-        open_pdf(base, base_name)                      # corrupt / encrypted / empty -> clear error
-    stamped = stamp_filing(base, number, filed_on, content_sha256[:SHORT_HASH], repo_root=root, settings=settings,
-                           name=base_name)
     record = canonical_content(contract)
-    embedded = embed_filing(stamped, record, number=number, code=contract.code, content_sha256=content_sha256,
-                            commit=commit, filed_on=filed_on, name=base_name)
+    embedded = stamp_filing(base, number, filed_on, content_sha256[:SHORT_HASH], repo_root=root, settings=settings,
+                            name=base_name, embed={"record": record, "number": number, "code": contract.code,
+                                                   "content_sha256": content_sha256, "commit": commit,
+                                                   "filed_on": filed_on})
     cfg = office(settings)
     location = str(cfg.get("location") or settings.get("district") or "")
     return sign(embedded, signer, when=when, location=location, name=base_name)

@@ -125,9 +125,11 @@ def _stream(writer: PdfWriter, data: bytes):
 
 def stamp_filing(pdf_bytes: bytes, number: str, date: dt.date | str, short_hash: str, *,
                  repo_root=None, settings: dict | None = None, office: str | None = None,
-                 name: str = "PDF") -> bytes:
+                 name: str = "PDF", embed: dict | None = None) -> bytes:
     """``pdf_bytes`` with the filing stamp on every page. Raises RenderError on corrupt,
-    encrypted or empty input (nothing is written)."""
+    encrypted or empty input (nothing is written). ``embed`` (the keyword arguments of
+    ``embed_filing``: record, number, code, content_sha256, commit, filed_on) also embeds the
+    record in the same pass — one parse and one write instead of two (cctk file)."""
     from cctk.render.repo import settings as load_settings
     cfg = settings if settings is not None else load_settings(repo_root)
     reader = open_pdf(pdf_bytes, name)
@@ -160,6 +162,8 @@ def stamp_filing(pdf_bytes: bytes, number: str, date: dt.date | str, short_hash:
                 parts = list(obj) if isinstance(obj, ArrayObject) else [contents]
             # wrap the original content in q/Q so a graphics state it leaves behind cannot move the stamp
             page[NameObject("/Contents")] = ArrayObject([pre, *parts, post])
+        if embed is not None:
+            _embed_into(writer, **embed)
         out = io.BytesIO()
         writer.write(out)
     except RenderError:
@@ -176,15 +180,21 @@ def embed_filing(pdf_bytes: bytes, record: bytes, *, number: str, code: str, con
     /CctkCommit, /CctkRecordSha256, /CctkFilingDate."""
     reader = open_pdf(pdf_bytes, name)
     writer = PdfWriter(clone_from=reader)
+    _embed_into(writer, record, number=number, code=code, content_sha256=content_sha256, commit=commit,
+                filed_on=filed_on)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _embed_into(writer: PdfWriter, record: bytes, *, number: str, code: str, content_sha256: str, commit: str,
+                filed_on: dt.date | str) -> None:
     writer.add_attachment(RECORD_NAME, record)
     day = filed_on if isinstance(filed_on, str) else filed_on.isoformat()
     writer.add_metadata({
         META["number"]: number, META["code"]: code, META["sha256"]: content_sha256, META["commit"]: commit,
         META["record_sha256"]: hashlib.sha256(record).hexdigest(), META["filed_on"]: day,
     })
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def filing_metadata(reader: PdfReader) -> dict[str, str]:
