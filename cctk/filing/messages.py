@@ -43,6 +43,8 @@ register({
                         "签名时间 {when} 不在签名人证书有效期内"),
     "fverify.trusted": ("the signer's certificate was issued by the configured filing office CA ({ca})",
                         "签名人证书由配置的备案机关 CA（{ca}）签发"),
+    "fverify.no_repo": ("not run inside a cctk repository: not matched against a filing (run it in the repository)",
+                        "不在 cctk 仓库内运行：未与备案记录核对（请在仓库目录内运行）"),
     "fverify.no_ca": ("no filing office CA configured (filing_office: ca:); the signer was not checked",
                       "未配置备案机关 CA（filing_office: ca:）；未核验签名人"),
     "fverify.crypto": ("the signature could not be read: {problem}", "无法读取签名：{problem}"),

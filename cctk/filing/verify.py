@@ -376,6 +376,8 @@ def verify(data: bytes, root: Path | None = None, *, name: str = "PDF") -> Verdi
                                            "sha": meta.get("sha256", "?")[:12], "commit": meta.get("commit", "?")[:12]}))
     if root is not None and meta.get("code"):
         check_repository(data, v, root)
+    elif root is None:
+        v.notes.append(("fverify.no_repo", {}))
     v.valid = (v.signed and v.intact and v.whole_document and v.trusted is not False and bool(v.record_ok)
                and v.repo_match is not False)
     return v
