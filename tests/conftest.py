@@ -32,3 +32,38 @@ def sample_repo(tmp_path) -> Path:
     run_git(repo, "add", "-A")
     run_git(repo, "commit", "-q", "-m", "sample")
     return repo
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Path:
+    """A 60-contract demo repository (default seed), built once per test session; copy it to change it."""
+    from click.testing import CliRunner
+
+    from cctk.cli.main import cli
+
+    root = tmp_path_factory.mktemp("demo60") / "demo"
+    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--no-tui"])
+    assert res.exit_code == 0, res.output
+    return root
+
+
+@pytest.fixture
+def repo(demo, tmp_path) -> Path:
+    """A private copy of the demo repository."""
+    root = tmp_path / "r"
+    shutil.copytree(demo, root, symlinks=True)
+    return root
+
+
+def run(root, *args):
+    """Run ``cctk --lang en ARGS`` in ``root`` through click's runner."""
+    from click.testing import CliRunner
+
+    from cctk.cli.main import cli
+
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(cli, ["--lang", "en", *args])
+    finally:
+        os.chdir(old)

@@ -9,30 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cctk.cli.main import cli
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sv") / "demo"
-    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--no-tui"])
-    assert res.exit_code == 0, res.output
-    return root
-
-
-@pytest.fixture
-def repo(demo, tmp_path):
-    root = tmp_path / "r"
-    shutil.copytree(demo, root, symlinks=True)
-    return root
-
-
-def run(root, *args):
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return CliRunner().invoke(cli, ["--lang", "en", *args])
-    finally:
-        os.chdir(old)
+from conftest import run
 
 
 import hashlib

@@ -11,36 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from cctk.cli.main import cli
+from conftest import run
 from cctk.model import Contract, Instalment, Party, Payment
 from cctk.model.contract import Acceptance, Filing
 from cctk.payments import interest, schedule_state
 
 CODE = "LHHT-2019-000031"      # 1,951,800.00; instalment 1 = 30% on filing (2020-01-06) + 15 days
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pay") / "demo"
-    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--no-tui"])
-    assert res.exit_code == 0, res.output
-    return root
-
-
-@pytest.fixture
-def repo(demo, tmp_path):
-    root = tmp_path / "r"
-    shutil.copytree(demo, root, symlinks=True)
-    return root
-
-
-def run(root, *args):
-    import os
-    old = os.getcwd()
-    os.chdir(root)
-    try:
-        return CliRunner().invoke(cli, ["--lang", "en", *args])
-    finally:
-        os.chdir(old)
 
 
 def make_sme(root):
