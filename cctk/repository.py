@@ -13,7 +13,7 @@ import re
 
 from cctk.model import Contract, Diagnostic, Severity
 from cctk.store.loader import Snapshot
-from cctk.store.records import Source, diag, split, decode
+from cctk.store.records import diag, split, decode
 
 
 def _located(snap: Snapshot, contract: Contract, key: str, at: tuple, **args) -> Diagnostic:

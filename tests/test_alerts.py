@@ -1,14 +1,8 @@
 """Alerts and problem reports."""
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 
-from cctk.cli.main import cli
 from conftest import run
 
 

@@ -1,15 +1,10 @@
 """OCDS export validated against the shipped 1.1.5 schema; secret contracts withheld."""
 import datetime as dt
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 
-from cctk.cli.main import cli
 from conftest import run
 
 

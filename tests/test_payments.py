@@ -2,18 +2,14 @@
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 from decimal import Decimal as D
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 
-from cctk.cli.main import cli
 from conftest import run
 from cctk.model import Contract, Instalment, Party, Payment
-from cctk.model.contract import Acceptance, Filing
+from cctk.model.contract import Acceptance
 from cctk.payments import interest, schedule_state
 
 CODE = "LHHT-2019-000031"      # 1,951,800.00; instalment 1 = 30% on filing (2020-01-06) + 15 days

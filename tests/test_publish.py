@@ -1,14 +1,9 @@
 """The public register: redaction, secret contracts, downloads, search in headless Chromium."""
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cctk.cli.main import cli
 from conftest import run
 
 

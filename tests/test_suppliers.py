@@ -1,14 +1,9 @@
 """Supplier lists: derivation, manual listing, appeals, the supplier record, CC105 in check."""
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cctk.cli.main import cli
 from conftest import run
 
 

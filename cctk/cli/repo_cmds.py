@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -18,7 +17,7 @@ import msgspec
 
 from cctk import i18n
 from cctk.cli.common import fail, format_option, progress_callback, repo_root, rev_option, use_colour
-from cctk.model import CATEGORIES, PROCUREMENT_METHODS, STATUSES, LIVE_STATUSES, Severity
+from cctk.model import CATEGORIES, PROCUREMENT_METHODS, STATUSES, LIVE_STATUSES
 from cctk.model.money import format_amount
 from cctk.store import gitio
 from cctk.store.loader import load

@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import random
 import shutil
 import subprocess

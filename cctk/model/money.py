@@ -131,7 +131,6 @@ def parse_uppercase(text: str) -> Decimal:
     total = Decimal(0)
     yi = wan = section = 0
     digit = None
-    i = 0
     integer_part, _, frac_part = text.partition("元")
     if "元" not in text and ("角" in text or "分" in text):
         integer_part, frac_part = "", text
@@ -144,14 +143,12 @@ def parse_uppercase(text: str) -> Decimal:
         elif ch == "万":
             wan = (section + (digit or 0)) * 10000
             section, digit = 0, None
-            wan_set = True
         elif ch == "亿":
             yi = (wan + section + (digit or 0)) * 100000000
             wan = section = 0
             digit = None
         else:
             raise ValueError(f"unexpected {ch!r} in {text!r}")
-        i += 1
     total = Decimal(yi + wan + section + (digit or 0))
     digit = None
     for ch in frac_part:

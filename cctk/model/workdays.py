@@ -20,8 +20,6 @@ def workday_info(day: dt.date) -> tuple[bool, str]:
     except (NotImplementedError, ImportError):
         pass
     try:
-        import holidays
-
         cn = _cn_holidays(day.year)
         if day in cn:
             return False, "holidays"
@@ -67,7 +65,6 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
 def calendar_coverage() -> tuple[int, int] | None:
     """Years chinesecalendar knows exactly (for ``cctk doctor``)."""
     try:
-        import chinese_calendar
         from chinese_calendar.constants import holidays as table
     except ImportError:
         return None

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import (
-    ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject,
+    ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
 )
 
 from cctk.render.errors import RenderError

@@ -15,7 +15,7 @@ import io
 import re
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.resolver import BaseResolver
 
 try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
