@@ -345,6 +345,7 @@ def test_init_creates_demo_ca_outside_git_with_warning(tmp_path):
     assert cfg["filing_office"]["ca"] == ".cctk/pki/district-ca.pem"
     assert load_signer(cfg, repo) is not None                     # password read from the file
     assert "templates/pdf/contract.typ" in tracked and "templates/contracts/goods@2018.1.yaml" in tracked
+    assert "policy/workflow.yaml" in tracked
 
 
 def test_renumber_makes_a_new_filed_pdf(repo):

@@ -57,6 +57,8 @@ def init(directory: Path, district: str, no_git: bool):
         "cctk.yaml": data.joinpath("cctk.yaml").read_text("utf-8").format(district=district),
         "policy/org.yaml": data.joinpath("policy/org.yaml").read_text("utf-8"),
         "policy/thresholds.yaml": data.joinpath("policy/thresholds.yaml").read_text("utf-8"),
+        # the lifecycle falls back to the same built-in workflow; the file makes it visible and editable
+        "policy/workflow.yaml": data.joinpath("policy/workflow.yaml").read_text("utf-8"),
         ".github/workflows/cctk.yml": data.joinpath("ci/github.yml").read_text("utf-8"),
         ".gitlab-ci.yml": data.joinpath("ci/gitlab.yml").read_text("utf-8"),
         "contracts/.gitkeep": "",
