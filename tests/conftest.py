@@ -42,7 +42,7 @@ def demo(tmp_path_factory) -> Path:
     from cctk.cli.main import cli
 
     root = tmp_path_factory.mktemp("demo60") / "demo"
-    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--no-tui"])
+    res = CliRunner().invoke(cli, ["demo", str(root), "--contracts", "60", "--pdfs", "none", "--no-tui"])
     assert res.exit_code == 0, res.output
     return root
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -238,17 +239,13 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         timings["cache_read"] = time.perf_counter() - t0
         new: dict[str, list[dict]] = {}
         if misses:
-            flat: list[Finding] = [f for c in misses for r in cached_rules for f in r.check(c, ctx)]
-            per_contract: dict[int, list[Diagnostic]] = {}
-            for f, d in zip(flat, locator.locate(flat, persist=False)):
-                per_contract.setdefault(id(f.contract), []).append(d)
-            for c in misses:
-                ds = per_contract.get(id(c), [])
-                if review is not None:
-                    ds = ds + list(review(c))
+            for c, cached in zip(misses, _check_misses(snap, ctx, cached_rules, review, misses, locator)):
                 if c.oid:
-                    new[c.oid] = [d.to_cache() for d in ds]
-                diags.extend(ds)
+                    new[c.oid] = cached
+                for data in cached:
+                    d = Diagnostic.from_json(data)
+                    d.path, d.contract = c.path, c.code
+                    diags.append(d)
         missed = {id(c) for c in misses}
         for c in targets:
             if c.oid in hits and id(c) not in missed:
@@ -288,6 +285,52 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
             diags.extend(d for d in base if d.path in changed or not d.path.startswith("contracts/"))
     return finish(diags, snap, ruleset, as_of=as_of, select=select, ignore=ignore, min_severity=min_severity,
                   checked=len(targets), changed=changed, timings=timings)
+
+
+PARALLEL_MIN = 1500      # below this a process pool costs more than it saves
+_WORK: dict = {}         # what forked workers inherit (no pickling of the snapshot)
+
+
+def _check_chunk(start: int, end: int, locator=None) -> list[list[dict]]:
+    """Cacheable per-contract rules and the text review for misses[start:end], as cache dicts."""
+    w = _WORK
+    chunk = w["misses"][start:end]
+    own = locator is None
+    locator = locator or _Locator(w["snap"], None)
+    try:
+        flat: list[Finding] = [f for c in chunk for r in w["rules"] for f in r.check(c, w["ctx"])]
+        per_contract: dict[int, list[Diagnostic]] = {}
+        for f, d in zip(flat, locator.locate(flat, persist=False)):
+            per_contract.setdefault(id(f.contract), []).append(d)
+        out = []
+        for c in chunk:
+            ds = per_contract.get(id(c), [])
+            if w["review"] is not None:
+                ds = ds + list(w["review"](c))
+            out.append([d.to_cache() for d in ds])
+        return out
+    finally:
+        if own:
+            locator.close()
+
+
+def _check_misses(snap, ctx, rules, review, misses, locator) -> list[list[dict]]:
+    """Run on both cores when many records are new (a cold run): the text review dominates and is
+    independent per contract. Workers are forked, so they share the loaded snapshot."""
+    _WORK.update(snap=snap, ctx=ctx, rules=rules, review=review, misses=misses)
+    try:
+        workers = min(2, os.cpu_count() or 1)
+        if workers < 2 or len(misses) < PARALLEL_MIN:
+            return _check_chunk(0, len(misses), locator)
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        step = 500
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_check_chunk, i, min(i + step, len(misses))) for i in range(0, len(misses), step)]
+            return [item for fut in futures for item in fut.result()]
+    finally:
+        _WORK.clear()
 
 
 def _inspections(snap: Snapshot) -> dict[str, list[dict]]:
