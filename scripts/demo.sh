@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: build the demo repository once, then open it (TUI on a terminal, summary otherwise).
 set -euo pipefail
-bin=$1; dir=$2
+bin=$(cd "$1" && pwd); dir=$2
 if [ ! -d "$dir" ]; then
   "$bin/cctk" demo "$dir" --no-tui
 fi

@@ -69,8 +69,8 @@ def print_summary(s) -> None:
 @click.option("--seed", type=int, default=2019, show_default=True,
               help="Random seed: the same seed gives the same repository, commit ids included. 随机种子。")
 @click.option("--pdfs", type=click.Choice(PDF_CHOICES), default="recent", show_default=True,
-              help="Which contracts get rendered PDFs. For now the choice is only recorded in .cctk/demo.yaml; "
-                   "PDF generation is not wired in yet. 生成 PDF 的范围（目前仅记录该选项）。")
+              help="Which filings carry a signed, stamped filed.pdf: the 20 most recent, all, or none. "
+                   "哪些备案生成已签章的备案 PDF：最近 20 份、全部或不生成。")
 @click.option("--history", type=click.Choice(HISTORY_CHOICES), default="auto", show_default=True,
               help="auto: one commit per action up to 50,000 actions (about 5,000 contracts), beyond that older actions are collapsed "
                    "into one import commit (see docs/demo.md); full: always one commit per action. 历史模式。")
