@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,19 @@ def test_precompiled_validator_matches_schema():
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.run([sys.executable, "scripts/gen_validator.py", "--check"], cwd=root)
     assert proc.returncode == 0, "cctk/store/_contract_validator.py is stale: run python scripts/gen_validator.py"
+
+
+def test_new_from_template_is_clean(tmp_path):
+    repo = tmp_path / "district"
+    assert CliRunner().invoke(cli, ["init", str(repo)]).exit_code == 0
+    shutil.copy(Path(__file__).resolve().parent.parent / "suppliers/91440303MA5F0A1B22.yaml", repo / "suppliers")
+    args = ["new", "--template", "goods", "--title", "办公设备采购", "--category", "goods", "--unit", "U001",
+            "--supplier", "91440303MA5F0A1B22", "--amount", "86500.00"]
+    missing = invoke(repo, *args)
+    assert missing.exit_code == 2 and "subject" in missing.output and not list(repo.glob("contracts/*/*"))
+    result = invoke(repo, *args, "--var", "subject=台式计算机20台", "--var", "delivery_date=2026-12-20")
+    assert result.exit_code == 0, result.output
+    text = next(repo.glob("contracts/*/*/contract.md")).read_text("utf-8")
+    assert "人民币捌万陆仟伍佰元整（¥86,500.00）" in text and 'template: "goods@2018.1"' in text
+    checked = invoke(repo, "check", "--format", "json")
+    assert checked.exit_code == 0 and json.loads(checked.stdout) == []

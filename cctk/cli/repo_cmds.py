@@ -131,6 +131,7 @@ def new(template, title, category, procurement_method, unit, supplier, amount, c
                 fail(i18n.t("cli.new_missing", name=name))
             choice = click.Choice(CATEGORIES) if name == "category" else None
             values[name] = click.prompt(name, type=choice) if choice else click.prompt(name)
+    today = dt.date.fromisoformat(snap.config["as_of"]) if snap.config.get("as_of") else None
     supplier_rec = snap.suppliers.get(values["supplier"])
     record = {
         "title": values["title"], "category": values["category"],
@@ -147,15 +148,20 @@ def new(template, title, category, procurement_method, unit, supplier, amount, c
             from cctk.render.templates import render_contract_text
         except ImportError:
             fail("templates are not available / 模板不可用")
-        data = dict(record)
+        from cctk.lifecycle.create import existing_codes, next_code
+
+        # The text names the contract's code, so the code is drawn before rendering (create() draws
+        # the same one: same format, same folders).
+        day = today or dt.date.today()
+        data = {"code": next_code(snap.config["code_format"], day.year, existing_codes(root)),
+                "dates": {"drafted": day.isoformat()}, **record}
         for item in variables:
             key, _, value = item.partition("=")
             data[key] = value
         try:
             record, body = render_contract_text(template, data, root)
         except Exception as exc:  # a template problem is reported, never a traceback
-            fail(str(exc))
-    today = dt.date.fromisoformat(snap.config["as_of"]) if snap.config.get("as_of") else None
+            fail(f"{exc}\n--var NAME=VALUE: cctk templates --json")
     path, diags = create(root, snap.config, record, body, today=today, commit=not no_commit,
                          org=snap.org, suppliers=snap.suppliers)
     if path is None:

@@ -10,6 +10,8 @@ amount, with lines counted in the whole file; any other Markdown or text file is
 
 from __future__ import annotations
 
+import re
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,7 +34,19 @@ def review_text(text: str, *, path: str = "", line_offset: int = 0, amount: Deci
     """Review contract text. ``line_offset`` is added to every line (the body's position in its file);
     ``amount`` (the recorded contract price) is used for share computations when given."""
     from cctk.review.engine import Review
-    return Review(text, playbook or _playbook.default(), path=path, line_offset=line_offset, amount=amount).run()
+    return Review(_blank_comments(text), playbook or _playbook.default(), path=path, line_offset=line_offset,
+                  amount=amount).run()
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _blank_comments(text: str) -> str:
+    """HTML comments (e.g. the template variables cctk new records) are not contract text: blank them,
+    keeping every line and column where it was."""
+    if "<!--" not in text:
+        return text
+    return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
 def review_contract(contract, *, playbook: Playbook | None = None) -> list[Finding]:
