@@ -20,3 +20,27 @@ def test_parallel_cold_run_equals_serial(repo, monkeypatch):
     monkeypatch.setattr(engine, "PARALLEL_MIN", 1)
     parallel = engine.run(snap, base=all_diagnostics(snap), use_cache=False, review=review)
     assert serial.diagnostics and sorted(map(_key, serial.diagnostics)) == sorted(map(_key, parallel.diagnostics))
+
+
+def test_review_cache_survives_a_new_evaluation_date(repo):
+    """Deadlines move every day, so rule findings are cached per date; the text review is not re-run."""
+    import datetime as dt
+
+    from cctk.review import review_contract
+
+    calls = []
+
+    def review(c):
+        calls.append(c.code)
+        return [f.to_diagnostic() for f in review_contract(c)]
+
+    snap = load(repo)
+    first = engine.run(snap, as_of=dt.date(2020, 1, 15), review=review, review_tag="t1")
+    assert len(calls) == len(snap.contracts)
+    calls.clear()
+    later = engine.run(snap, as_of=dt.date(2020, 6, 1), review=review, review_tag="t1")
+    assert calls == []
+    codes = lambda r: sorted(d.code for d in r.diagnostics if d.code.startswith("CR"))  # noqa: E731
+    assert codes(first) == codes(later) and codes(first)
+    engine.run(snap, as_of=dt.date(2020, 6, 1), review=review, review_tag="t2")   # a new review version
+    assert len(calls) == len(snap.contracts)

@@ -24,14 +24,23 @@ def path_for(root: Path) -> Path:
 
 
 class RuleCache:
-    def __init__(self, path: Path, version: str):
+    """``table``: rule_findings (keyed with the evaluation date: deadlines move every day) or
+    review_findings (the text review does not depend on the date, so it survives midnight)."""
+
+    TABLES = ("rule_findings", "review_findings")
+
+    def __init__(self, path: Path, version: str, table: str = "rule_findings"):
+        if table not in self.TABLES:
+            raise ValueError(table)
         self.version = version
+        self.table = table
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS rule_findings (oid TEXT PRIMARY KEY, version TEXT, payload BLOB)"
-                        " WITHOUT ROWID")
+        for name in self.TABLES:
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS {name} (oid TEXT PRIMARY KEY, version TEXT, payload BLOB)"
+                            " WITHOUT ROWID")
         self.db.execute("CREATE TABLE IF NOT EXISTS rule_positions (oid TEXT, at TEXT, line INTEGER, col INTEGER, "
                         "PRIMARY KEY (oid, at)) WITHOUT ROWID")
         self.db.commit()
@@ -42,12 +51,12 @@ class RuleCache:
         cur = self.db.cursor()
         if len(oids) > 5000:   # a whole-table scan beats thousands of IN queries
             wanted = set(oids)
-            rows = [r for r in cur.execute("SELECT oid, payload FROM rule_findings WHERE version=?", (self.version,))
+            rows = [r for r in cur.execute(f"SELECT oid, payload FROM {self.table} WHERE version=?", (self.version,))
                     if r[0] in wanted]
         else:
             for i in range(0, len(oids), 900):
                 chunk = oids[i:i + 900]
-                q = ("SELECT oid, payload FROM rule_findings WHERE version=? AND oid IN (%s)"
+                q = (f"SELECT oid, payload FROM {self.table} WHERE version=? AND oid IN (%s)"
                      % ",".join("?" * len(chunk)))
                 rows.extend(cur.execute(q, [self.version, *chunk]))
         return {oid: (_DEC.decode(payload) if payload else []) for oid, payload in rows}
@@ -56,8 +65,8 @@ class RuleCache:
         if not items:
             return
         with self.db:
-            self.db.execute("DELETE FROM rule_findings WHERE version != ?", (self.version,))
-            self.db.executemany("INSERT OR REPLACE INTO rule_findings VALUES (?, ?, ?)",
+            self.db.execute(f"DELETE FROM {self.table} WHERE version != ?", (self.version,))
+            self.db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?, ?)",
                                 [(oid, self.version, _ENC.encode(d) if d else b"") for oid, d in items.items()])
 
     # -- field positions (for findings computed on every run) ------------------------------------

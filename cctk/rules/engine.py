@@ -129,9 +129,14 @@ def _rules_source_hash() -> str:
 
 
 def version(ruleset: RuleSet, as_of: dt.date, review_tag: str | None) -> str:
+    """Cache version of the per-contract rule findings (the review has its own, dateless one)."""
     codes = [(r.code, r.severity.label, r.cacheable) for r in ruleset.rules if r.scope == "contract"]
     return settingsmod.fingerprint(__version__, _rules_source_hash(), ruleset.settings, ruleset.local_source, codes,
-                                   as_of.isoformat(), review_tag)
+                                   as_of.isoformat())
+
+
+def review_version(review_tag: str) -> str:
+    return settingsmod.fingerprint(__version__, review_tag)
 
 
 # --- locating findings in their files ---------------------------------------------------------
@@ -223,41 +228,51 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
     live_rules = [r for r in ruleset.rules if r.scope == "contract" and not r.cacheable]
     repo_rules = [r for r in ruleset.rules if r.scope == "repository"]
 
-    cache = None
+    cache = rcache = None
     if use_cache:
         try:
             cache = RuleCache(path_for(snap.root), version(ruleset, as_of, review_tag))
+            if review is not None:
+                rcache = RuleCache(path_for(snap.root), review_version(review_tag or ""), table="review_findings")
         except Exception:  # an unusable cache only costs time
-            cache = None
+            cache = rcache = None
     locator = _Locator(snap, cache)
     diags: list[Diagnostic] = list(ruleset.diagnostics)
     try:
-        # 1. cacheable per-contract rules (and the text review)
-        oids = [c.oid or "" for c in targets]
-        hits = cache.get_many([o for o in oids if o]) if cache else {}
-        misses = [c for c in targets if not c.oid or c.oid not in hits]
+        # 1. cacheable per-contract rules and the text review, each from its own cache
+        oids = [c.oid for c in targets if c.oid]
+        hits = cache.get_many(oids) if cache else {}
+        review_hits = rcache.get_many(oids) if rcache else {}
         timings["cache_read"] = time.perf_counter() - t0
-        new: dict[str, list[dict]] = {}
-        if misses:
-            for c, cached in zip(misses, _check_misses(snap, ctx, cached_rules, review, misses, locator)):
-                if c.oid:
-                    new[c.oid] = cached
-                for data in cached:
-                    d = Diagnostic.from_json(data)
-                    d.path, d.contract = c.path, c.code
-                    diags.append(d)
-        missed = {id(c) for c in misses}
+        need_rules = {id(c) for c in targets if not c.oid or c.oid not in hits}
+        need_review = {id(c) for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
+        misses = [c for c in targets if id(c) in need_rules or id(c) in need_review]
+        computed = dict(zip(map(id, misses), _check_misses(snap, ctx, cached_rules, review, misses, locator,
+                                                           need_rules, need_review))) if misses else {}
+        new_rules: dict[str, list[dict]] = {}
+        new_review: dict[str, list[dict]] = {}
         for c in targets:
-            if c.oid in hits and id(c) not in missed:
-                for data in hits[c.oid]:
-                    d = Diagnostic.from_json(data)
-                    d.path, d.contract = c.path, c.code
-                    diags.append(d)
-        if cache and new:
-            try:
-                cache.put_many(new)
-            except Exception:
-                pass
+            rule_found, review_found = computed.get(id(c), (None, None))
+            if rule_found is None:
+                rule_found = hits.get(c.oid, [])
+            elif c.oid:
+                new_rules[c.oid] = rule_found
+            if review is None:
+                review_found = []
+            elif review_found is None:
+                review_found = review_hits.get(c.oid, [])
+            elif c.oid:
+                new_review[c.oid] = review_found
+            for data in rule_found + review_found:
+                d = Diagnostic.from_json(data)
+                d.path, d.contract = c.path, c.code
+                diags.append(d)
+        for store, new in ((cache, new_rules), (rcache, new_review)):
+            if store and new:
+                try:
+                    store.put_many(new)
+                except Exception:
+                    pass
         timings["contract_rules"] = time.perf_counter() - t0
         # 2. per-contract rules reading registers: every run
         live = [f for c in targets for r in live_rules for f in r.check(c, ctx)]
@@ -275,8 +290,9 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         timings["cross_rules"] = time.perf_counter() - t0
     finally:
         locator.close()
-        if cache:
-            cache.close()
+        for store in (cache, rcache):
+            if store:
+                store.close()
 
     if base:
         if changed is None:
@@ -291,33 +307,36 @@ PARALLEL_MIN = 1500      # below this a process pool costs more than it saves
 _WORK: dict = {}         # what forked workers inherit (no pickling of the snapshot)
 
 
-def _check_chunk(start: int, end: int, locator=None) -> list[list[dict]]:
-    """Cacheable per-contract rules and the text review for misses[start:end], as cache dicts."""
+def _check_chunk(start: int, end: int, locator=None) -> list[tuple[list[dict] | None, list[dict] | None]]:
+    """For misses[start:end]: (cacheable rule findings, text-review findings) as cache dicts, each None
+    when that part was already cached."""
     w = _WORK
     chunk = w["misses"][start:end]
     own = locator is None
     locator = locator or _Locator(w["snap"], None)
     try:
-        flat: list[Finding] = [f for c in chunk for r in w["rules"] for f in r.check(c, w["ctx"])]
-        per_contract: dict[int, list[Diagnostic]] = {}
+        rule_chunk = [c for c in chunk if id(c) in w["need_rules"]]
+        flat: list[Finding] = [f for c in rule_chunk for r in w["rules"] for f in r.check(c, w["ctx"])]
+        per_contract: dict[int, list[dict]] = {id(c): [] for c in rule_chunk}
         for f, d in zip(flat, locator.locate(flat, persist=False)):
-            per_contract.setdefault(id(f.contract), []).append(d)
+            per_contract[id(f.contract)].append(d.to_cache())
         out = []
         for c in chunk:
-            ds = per_contract.get(id(c), [])
-            if w["review"] is not None:
-                ds = ds + list(w["review"](c))
-            out.append([d.to_cache() for d in ds])
+            reviewed = None
+            if id(c) in w["need_review"]:
+                reviewed = [d.to_cache() for d in w["review"](c)]
+            out.append((per_contract.get(id(c)), reviewed))
         return out
     finally:
         if own:
             locator.close()
 
 
-def _check_misses(snap, ctx, rules, review, misses, locator) -> list[list[dict]]:
+def _check_misses(snap, ctx, rules, review, misses, locator, need_rules, need_review):
     """Run on both cores when many records are new (a cold run): the text review dominates and is
     independent per contract. Workers are forked, so they share the loaded snapshot."""
-    _WORK.update(snap=snap, ctx=ctx, rules=rules, review=review, misses=misses)
+    _WORK.update(snap=snap, ctx=ctx, rules=rules, review=review, misses=misses, need_rules=need_rules,
+                 need_review=need_review)
     try:
         workers = min(2, os.cpu_count() or 1)
         if workers < 2 or len(misses) < PARALLEL_MIN:
