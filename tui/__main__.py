@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,19 +33,21 @@ def main(argv: list[str] | None = None) -> int:
     from cctk.store.loader import load
     from cctk.store.repo import NotARepository, find_root
 
+    i18n.set_lang(args.lang)                   # None: from CCTK_LANG / the locale, like the CLI
     try:
         root = find_root(args.repo or Path.cwd())
     except NotARepository as exc:
-        print(str(exc), file=sys.stderr)
+        print(i18n.t("config.missing", path=exc.path), file=sys.stderr)
         return 2
     settings = load(root, contracts=False)     # cctk.yaml + org only: fast; contracts load in the app
-    i18n.set_lang(args.lang)                   # None: from CCTK_LANG / the locale, like the CLI
 
     from tui.app import make_app
     from tui.data.repo import as_of
     # the evaluation date the CLI uses (cctk.yaml as_of, else today): alerts and deadlines agree with it
     app = make_app(root, config=settings.config, person=_person(root, settings.org), start=args.start,
                    today=as_of(settings))
+    # When the terminal hangs up (ssh drops), leave at once rather than draw to nothing.
+    signal.signal(signal.SIGHUP, lambda *_: os._exit(129))
     app.run()
     return 0
 
