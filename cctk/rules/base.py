@@ -173,10 +173,3 @@ def iter_paid_after(contract: Contract, day: dt.date) -> Iterator:
 
 RELATED_LIMIT = 10
 
-
-def name_others(codes: list[str], limit: int = RELATED_LIMIT) -> str:
-    """'A, B, C' — or the first ``limit`` and a count: a finding on each of n contracts must not
-    list the other n − 1 (quadratic in output and memory when a number is reused thousands of times)."""
-    if len(codes) <= limit:
-        return ", ".join(codes)
-    return ", ".join(codes[:limit]) + f" … (+{len(codes) - limit})"

@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from cctk.model import Severity
-from cctk.rules.base import RELATED_LIMIT, Doc, Quote, Rule, fmt_money, name_others, rule
+from cctk.rules.base import RELATED_LIMIT, Doc, Quote, Rule, fmt_money, rule
 
 GPL = ("中华人民共和国政府采购法", "government-procurement-law-2014.md")
 GPR = ("中华人民共和国政府采购法实施条例", "government-procurement-law-regulations-2015.md")
@@ -68,7 +68,7 @@ class ContractSplitting(Rule):
             if len(items) < least:
                 continue
             items.sort(key=lambda dc: (dc[0], dc[1].code))
-            flagged: dict[str, list] = {}
+            windows: list[tuple[int, int, Decimal]] = []    # qualifying windows (lo, hi, total)
             lo, total = 0, Decimal(0)
             for hi, (day, c) in enumerate(items):       # two pointers: each item enters and leaves once
                 total += c.amount
@@ -76,15 +76,30 @@ class ContractSplitting(Rule):
                     total -= items[lo][1].amount
                     lo += 1
                 if hi - lo + 1 >= least and total >= threshold:
-                    members = items[lo:hi + 1]
-                    for _, m in members:
-                        flagged[m.code] = (m, members, total)
-            for code, (m, members, total) in flagged.items():
-                others = [x.code for _, x in members if x.code != code]
-                yield self.finding(m, ("amount",), count=len(members), supplier=m.counterparty.name,
+                    windows.append((lo, hi, total))
+            # Each contract is reported with the last qualifying window that holds it. Windows' starts
+            # never decrease, so walking them backwards assigns every contract once (linear, where
+            # re-assigning whole windows was quadratic in a large group).
+            assigned: dict[int, tuple[int, int, Decimal]] = {}
+            first = len(items)
+            for lo, hi, total in reversed(windows):
+                for k in range(lo, min(hi + 1, first)):
+                    assigned[k] = (lo, hi, total)
+                first = min(first, lo)
+            for k in sorted(assigned):
+                lo, hi, total = assigned[k]
+                m = items[k][1]
+                others = []
+                for _, x in items[lo:hi + 1]:
+                    if x is not m:
+                        others.append(x.code)
+                        if len(others) > RELATED_LIMIT:
+                            break
+                more = (hi - lo) - RELATED_LIMIT
+                text = ", ".join(others[:RELATED_LIMIT]) + (f" … (+{more})" if more > 0 else "")
+                yield self.finding(m, ("amount",), count=hi - lo + 1, supplier=m.counterparty.name,
                                    category=category, window=window.days, threshold=fmt_money(threshold),
-                                   total=fmt_money(total), others=name_others(others),
-                                   related=others[:RELATED_LIMIT])
+                                   total=fmt_money(total), others=text, related=others[:RELATED_LIMIT])
 
 
 @rule
