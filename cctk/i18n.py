@@ -44,8 +44,17 @@ def set_lang(lang: str | None) -> None:
     _lang = lang
 
 
+_detected: str | None = None
+
+
 def get_lang() -> str:
-    return _lang or detect_lang()
+    """The chosen language, else the locale's (looked up once: formatting 60,000 findings asked 60,000 times)."""
+    global _detected
+    if _lang:
+        return _lang
+    if _detected is None:
+        _detected = detect_lang()
+    return _detected
 
 
 def t(key: str, lang: str | None = None, **kwargs: object) -> str:

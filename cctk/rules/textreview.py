@@ -20,17 +20,21 @@ def hook(review_module, snap):
     fn = getattr(review_module, "review_contract", None)
     if fn is None:
         return None, None
-    playbook = None
     loader = getattr(review_module, "load_playbook", None)
-    if loader is not None:
-        try:
-            playbook = loader(snap.root)
-        except Exception:   # a broken playbook is the review command's to report; fall back to defaults
-            playbook = None
+    state: dict = {}
+
+    def playbook():
+        # Loaded on the first text that needs reviewing: a warm run serves every review from the cache.
+        if "playbook" not in state:
+            try:
+                state["playbook"] = loader(snap.root) if loader is not None else None
+            except Exception:   # a broken playbook is the review command's to report; fall back to defaults
+                state["playbook"] = None
+        return state["playbook"]
 
     def run(contract: Contract) -> list[Diagnostic]:
         try:
-            findings = fn(contract, playbook=playbook)
+            findings = fn(contract, playbook=playbook())
         except Exception:   # one unreviewable text must not stop the check
             return []
         return [f.to_diagnostic(contract.code) for f in findings]
@@ -44,6 +48,8 @@ def _source_hash() -> str:
         for f in sorted(resources.files("cctk.review").iterdir(), key=lambda p: p.name):
             if f.name.endswith(".py"):
                 h.update(f.read_bytes())
+        # the shipped playbook is part of the review too: a changed default must not serve old findings
+        h.update(resources.files("cctk").joinpath("data/review_playbook.yaml").read_bytes())
     except (ModuleNotFoundError, OSError):
         pass
     return h.hexdigest()[:12]
