@@ -21,13 +21,17 @@ def run_git(root, *args, **kw):
 
 @pytest.fixture
 def sample_repo(tmp_path) -> Path:
-    """A real git repository holding a copy of this project's own sample content."""
+    """A real git repository holding a copy of this project's own sample content (settings, policy,
+    suppliers and the archived 2019 sample contract)."""
     repo = tmp_path / "repo"
     repo.mkdir()
     for name in ("cctk.yaml",):
         shutil.copy(ROOT / name, repo / name)
-    for folder in ("policy", "suppliers", "contracts"):
+    for folder in ("policy", "suppliers"):
         shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    # Only the archived 2019 sample: the tests describe it, and this project's own contracts/ grows.
+    sample = "contracts/2019/LHHT-2019-000001"
+    shutil.copytree(ROOT / sample, repo / sample)
     run_git(repo, "init", "-q", "-b", "main")
     run_git(repo, "add", "-A")
     run_git(repo, "commit", "-q", "-m", "sample")
