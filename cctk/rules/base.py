@@ -9,6 +9,7 @@ Rules import only the model and this module (see pyproject's import-linter contr
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Iterator
@@ -49,6 +50,7 @@ class Context:
     org: Org = field(default_factory=Org)
     config: dict = field(default_factory=dict)
     inspections: dict[str, list[dict]] = field(default_factory=dict)  # contract code -> inspection records
+    root: Path | None = None     # the repository (model templates are read from its templates/)
 
     def setting(self, dotted: str, default=None):
         node = self.settings

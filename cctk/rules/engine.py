@@ -221,7 +221,7 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
     as_of = as_of or default_as_of(snap)
     ruleset = ruleset or load_rules(snap, local=local_rules)
     ctx = Context(settings=ruleset.settings, as_of=as_of, suppliers=snap.suppliers, org=snap.org, config=snap.config,
-                  inspections=_inspections(snap))
+                  inspections=_inspections(snap), root=snap.root)
     targets = snap.contracts if changed is None else [c for c in snap.contracts if c.path in changed]
     target_codes = {c.code for c in targets}
     cached_rules = [r for r in ruleset.rules if r.scope == "contract" and r.cacheable]
