@@ -109,34 +109,3 @@ def templates(as_json):
     zh = i18n.get_lang() == "zh"
     for t in items:
         click.echo(f"{t.ref:<22} {t.category:<10} {t.title if zh else (t.title_en or t.title)}")
-
-
-@click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def verify(file, as_json):
-    """Verify a filed PDF: signature, embedded record, repository filing (校验备案 PDF).
-
-    Exit 0 when valid, 1 when not.
-
-    \b
-    Example:
-      cctk verify contracts/2019/LHHT-2019-000001/filed.pdf
-    """
-    from cctk.render.repo import find_repo_root
-    from cctk.render.verify import verify_pdf
-    try:
-        try:
-            root = find_repo_root()
-        except RenderError:
-            root = None
-        result = verify_pdf(file.read_bytes(), root, name=str(file))
-    except RenderError as exc:
-        click.echo(i18n.t("verify.invalid") + ": " + exc.text(), err=True)
-        sys.exit(1)
-    if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        for line in result.lines():
-            click.echo(line)
-    sys.exit(0 if result.valid else 1)
