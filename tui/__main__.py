@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -46,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     # the evaluation date the CLI uses (cctk.yaml as_of, else today): alerts and deadlines agree with it
     app = make_app(root, config=settings.config, person=_person(root, settings.org), start=args.start,
                    today=as_of(settings))
-    # When the terminal hangs up (ssh drops), leave at once rather than draw to nothing.
-    signal.signal(signal.SIGHUP, lambda *_: os._exit(129))
+    # When the terminal hangs up (tmux kill-session, ssh drops), leave at once rather than spin on a
+    # dead pty: a SIGHUP does not always arrive (under make it goes to make only), so stdin is watched.
+    from tui import hangup
+    hangup.watch(sys.stdin.fileno() if sys.stdin else 0)
     app.run()
     return 0
 
