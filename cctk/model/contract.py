@@ -114,8 +114,18 @@ class Attachment:
 
 @dataclass(slots=True)
 class Suppression:
+    """A finding the record says to ignore, with the reason (shown in every report).
+
+    ``scope``: "contract" (every finding of ``code`` in the contract), "field" (findings on
+    ``field`` or inside it, or without a field on ``line``) or "line" (findings on ``line``: a
+    comment trailing a line of the contract text). ``line`` is where a suppression comment is
+    written (None for an ``ignore:`` entry of the record).
+    """
     code: str
     reason: str
+    line: int | None = None
+    field: str | None = None
+    scope: str = "contract"
 
 
 @dataclass(slots=True)
@@ -169,6 +179,14 @@ class Contract:
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def approvers(self) -> list[str]:
+        return [a.by for a in self.approvals]
+
+    @property
+    def attachment_paths(self) -> list[str]:
+        return [a.path for a in self.attachments]
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from cctk.model import (
 from cctk.model.ids import credit_code_problem
 from cctk.model.money import AmountError, parse_amount
 from cctk.store import messages  # noqa: F401  (registers the catalog)
+from cctk.store import suppressions
 from cctk.store.yamlio import YamlProblem, load_fast, locate
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -45,10 +46,12 @@ CODES = {
     "schedule.date_missing": "CC018",
     "attachment.unsafe": "CC019", "attachment.symlink": "CC019", "attachment.missing": "CC019",
     "code.pattern": "CC020", "code.folder": "CC020", "code.duplicate": "CC021",
-    "suppression.unknown": "CC022",
+    "suppression.unknown": "CC022", "suppression.no_reason": "CC023", "suppression.syntax": "CC023",
+    "suppression.unclosed": "CC023",
     "supplier.file": "CC030", "config.invalid": "CC031", "config.missing": "CC031",
 }
-WARNINGS = {"schema.unknown", "file.bom", "file.crlf", "ref.supplier_name"}
+WARNINGS = {"schema.unknown", "file.bom", "file.crlf", "ref.supplier_name", "suppression.unknown",
+            "suppression.no_reason", "suppression.syntax", "suppression.unclosed"}
 
 
 def diag(key: str, path: str, *, line=None, col=None, severity=None, **args) -> Diagnostic:
@@ -160,6 +163,8 @@ def parse_contract(path: str, data: bytes, *, oid: str | None = None) -> tuple[C
     contract, more = build(record, src)
     diags += more
     if contract is not None:
+        if suppressions.MARK in text:
+            diags += comments(contract, src)
         contract.oid = oid
         for d in diags:
             d.contract = contract.code
@@ -331,7 +336,8 @@ def build(r: dict, src: Source) -> tuple[Contract | None, list[Diagnostic]]:
         payments=payments, evaluation=evaluation, amendments=amendments,
         attachments=[Attachment(path=x["path"], kind=x.get("kind", "other"), sha256=x.get("sha256"))
                      for x in r.get("attachments") or []],
-        ignore=[Suppression(code=s["code"], reason=s["reason"]) for s in r.get("ignore") or []],
+        ignore=[Suppression(code=s["code"], reason=s["reason"], field=s.get("field"),
+                            scope="field" if s.get("field") else "contract") for s in r.get("ignore") or []],
         secret=r.get("secret", False), clerk=r.get("clerk"),
         body=src.body, path=src.path, body_line=src.body_line,
     )
@@ -377,3 +383,18 @@ def consistency(c: Contract, r: dict, b: _Builder) -> None:
             if abs(total - c.amount) > Decimal("0.01") * len(c.payment_schedule):
                 b.error("schedule.sum", ("payment_schedule",), total=f"{total:,.2f}", amount=f"{c.amount:,.2f}")
 
+
+# --- suppression comments (``# cctk: ignore CODE because …``, see cctk/store/suppressions.py) -------
+
+def comments(contract: Contract, src: Source) -> list[Diagnostic]:
+    """Add the record's suppression comments to ``contract.ignore``; located warnings for bad ones."""
+    found, problems = suppressions.front_matter(src.fm, src.fm_line)
+    more, more_problems = suppressions.body(src.body, src.body_line)
+    out = [diag(key, src.path, line=line, col=col, **args) for key, line, col, args in problems + more_problems]
+    store_codes = set(CODES.values()) | {"CC099"}
+    for s in found + more:
+        if s.code.startswith("CC0") and s.code not in store_codes:
+            out.append(diag("suppression.unknown", src.path, line=s.line, value=s.code))
+        else:
+            contract.ignore.append(s)
+    return out
