@@ -44,3 +44,38 @@ def test_report_html_pdf(repo, tmp_path):
     assert res.exit_code == 0, res.output
     text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
     assert "年度合同监管报告" in text and "CC201" in text
+
+
+def test_cached_alerts_equal_cold_computation(repo):
+    """`cctk alerts` reads per-blob alert facts and whole-run results from the cache; on any date (also one
+    before recorded payments, computed from the full record) they equal the computation over full records."""
+    import datetime as dt
+
+    from cctk.inspections import load_records
+    from cctk.rules.settings import settings as rule_settings
+    from cctk.store.loader import load
+    from cctk.supervision import alerts as al
+    from cctk.supervision.feedback import load_all
+    from cctk.suppliers import effective_listings
+
+    full = load(repo)
+    settings = rule_settings(full.policy)
+    inspections, feedback = load_records(repo, None), load_all(repo, full.all_paths, None)
+    paid = sorted(p.on for c in full.contracts for p in c.payments)
+    days = [dt.date(2020, 1, 15), dt.date(2021, 6, 30), paid[len(paid) // 2]]     # the last: some payments later
+    for day in days:
+        listings = effective_listings(full, day, inspections=inspections, feedback=feedback)
+        cold = [a.to_json() for a in al.compute(full, day, settings=settings, inspections=inspections,
+                                                feedback=feedback, listings=listings)]
+        assert cold
+        for _ in range(2):            # first: facts computed and stored; second: whole run from the cache
+            light = load(repo, contracts="summary")
+            got = al.repository_alerts(light, day, settings=settings, inspections=inspections, feedback=feedback)
+            assert [a.to_json() for a in got] == cold
+    stale = [f for f in al.alert_facts(load(repo, contracts="summary"), days[2], settings=settings)
+             if f.upto and f.upto > days[2]]
+    assert not stale                  # contracts paid after the date were recomputed as of it
+    light = load(repo, contracts="summary")
+    unit = al.repository_alerts(light, days[0], settings=settings, inspections=inspections, feedback=feedback,
+                                unit="LH010")
+    assert unit and {a.unit for a in unit} == {"LH010"}

@@ -122,8 +122,12 @@ def _evidence(c: Contract) -> str:
     return c.path.rsplit("/", 1)[0] if c.path else f"contracts/{c.year}/{c.code}"
 
 
-def derive(snap, as_of: dt.date, *, inspections: list[dict] | None = None, feedback: dict | None = None) -> list[Listing]:
-    """Listings the rules of policy/suppliers.yaml call for on ``as_of`` that are not recorded yet."""
+def derive(snap, as_of: dt.date, *, inspections: list[dict] | None = None, feedback: dict | None = None,
+           contracts=None) -> list[Listing]:
+    """Listings the rules of policy/suppliers.yaml call for on ``as_of`` that are not recorded yet.
+    ``contracts``: instead of snap.contracts, objects with the same code, supplier, path, acceptance (on,
+    result) and evaluation (on, score) — e.g. cctk.supervision.alerts.AlertFacts, read without full records."""
+    contracts = snap.contracts if contracts is None else contracts
     pol = policy_for(snap.policy)
     authority, scope = pol.get("authority", ""), pol.get("scope", "")
     rules = {r["cause"]: r for r in pol.get("black") or []}
@@ -142,7 +146,7 @@ def derive(snap, as_of: dt.date, *, inspections: list[dict] | None = None, feedb
 
     floor = Decimal(str((rules.get("evaluation-below") or {}).get("below", 60)))
     by_code = {}
-    for c in snap.contracts:
+    for c in contracts:
         by_code[c.code] = c
         if c.evaluation is not None and c.evaluation.score < floor:
             black(c.supplier, "evaluation-below", c.evaluation.on, _evidence(c), f"{c.code} {c.evaluation.score}")
@@ -166,7 +170,7 @@ def derive(snap, as_of: dt.date, *, inspections: list[dict] | None = None, feedb
         window_start = add_months(as_of, -12 * int(red.get("window_years", 3)))
         failed = {e.supplier for e in events} | {l.supplier for l in recorded(snap) if l.list == "black"}
         scores: dict[str, list[tuple[dt.date, Decimal, str]]] = {}
-        for c in snap.contracts:
+        for c in contracts:
             ev = c.evaluation
             if ev is not None and ev.on and window_start <= ev.on <= as_of:
                 scores.setdefault(c.supplier, []).append((ev.on, ev.score, c.code))
@@ -190,10 +194,11 @@ def derive(snap, as_of: dt.date, *, inspections: list[dict] | None = None, feedb
     return out
 
 
-def effective_listings(snap, as_of: dt.date, *, derived: bool = True, inspections=None, feedback=None) -> list[Listing]:
+def effective_listings(snap, as_of: dt.date, *, derived: bool = True, inspections=None, feedback=None,
+                       contracts=None) -> list[Listing]:
     out = recorded(snap)
     if derived:
-        out += derive(snap, as_of, inspections=inspections, feedback=feedback)
+        out += derive(snap, as_of, inspections=inspections, feedback=feedback, contracts=contracts)
     return out
 
 
