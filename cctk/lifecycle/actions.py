@@ -145,7 +145,7 @@ def _first_error(diags) -> str:
     return "; ".join(f"{d.location()}: {d.text()}" for d in errors[:3]) or "-"
 
 
-def _open(root: Path, code: str, person_id: str | None, *, contracts: bool = False) -> _Ctx:
+def _open(root: Path, code: str, person_id: str | None, *, contracts: bool = False, action: str = "") -> _Ctx:
     from cctk.store.loader import load
     from cctk.store.records import parse_contract
 
@@ -154,6 +154,8 @@ def _open(root: Path, code: str, person_id: str | None, *, contracts: bool = Fal
     snap = load(root, contracts=contracts)
     person = resolve_person(snap.org, person_id, None if person_id else _git_email(root))
     path = contract_path(root, code)
+    from cctk.lifecycle.conflict import refuse_if_conflicted
+    refuse_if_conflicted(root, txn.git_dir(root), path, code, f"cctk {action}".strip())
     data = (root / path).read_bytes()
     contract, diags = parse_contract(path, data)
     if contract is None or any(d.severity == Severity.ERROR for d in diags):
@@ -230,7 +232,7 @@ def _attach(ctx: _Ctx, src: str | os.PathLike, name: str, kind: str, *, pdf: boo
 # --- review --------------------------------------------------------------------------------
 
 def submit(root, code: str, *, person: str | None = None, on=None) -> Result:
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="submit")
     _need(ctx, "submit", "drafting")
     authorize(ctx.person, ctx.snap.policy, "submit", ctx.contract)
     rec = RecordText(ctx.data)
@@ -244,7 +246,7 @@ def _why_key(contract: Contract, policy: dict) -> str:
 
 
 def _review(root, code, step, opinion, person, on, amendment, result) -> Result:
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="reject" if result == "rejected" else "approve")
     c = ctx.contract
     action = "approve" if result == "approved" else "reject"
     if result == "rejected" and not (opinion or "").strip():
@@ -308,7 +310,7 @@ def reject(root, code: str, step: str, opinion: str, *, person: str | None = Non
 def sign(root, code: str, on, *, scan: str | None = None, person: str | None = None) -> Result:
     from cctk.lifecycle.workflow import is_key_supervision
 
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="sign")
     c = ctx.contract
     _need(ctx, "sign", "approved")
     authorize(ctx.person, ctx.snap.policy, "sign", c)
@@ -338,7 +340,7 @@ def file(root, code: str, *, on=None, renumber: bool = False, person: str | None
     """备案: scope, number (sequential per year), deadline, content hash; signed → performing."""
     from cctk.i18n import t
 
-    ctx = _open(root, code, person, contracts=True)
+    ctx = _open(root, code, person, contracts=True, action="file")
     c = ctx.contract
     fmt = ctx.snap.config.get("filing_number_format") or "备〔{year}〕{seq}号"
     others = [x for x in ctx.snap.contracts if x.code != c.code]
@@ -407,7 +409,7 @@ def ceiling(c: Contract) -> Decimal:
 
 def pay(root, code: str, amount, on, *, instalment: str | None = None, note: str = "",
         person: str | None = None) -> Result:
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="pay")
     c = ctx.contract
     if c.status == "signed":
         raise Refused("act.unfiled", code=c.code)
@@ -448,7 +450,7 @@ def pay(root, code: str, amount, on, *, instalment: str | None = None, note: str
 
 def accept(root, code: str, on, result: str, *, report: str | None = None, members=(),
            person: str | None = None) -> Result:
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="accept")
     c = ctx.contract
     _need(ctx, "accept", "performing")
     authorize(ctx.person, ctx.snap.policy, "accept", c)
@@ -475,7 +477,7 @@ def accept(root, code: str, on, result: str, *, report: str | None = None, membe
 def evaluate(root, code: str, score=None, *, on=None, scores: dict | None = None, person: str | None = None) -> Result:
     """``score`` as given, or ``scores`` per criterion: the score is then computed with the rubric
     (policy/evaluation.yaml via cctk.suppliers.compute_score, capped after a failed acceptance or inspection)."""
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="evaluate")
     c = ctx.contract
     _need(ctx, "evaluate", "accepted")
     authorize(ctx.person, ctx.snap.policy, "evaluate", c)
@@ -510,7 +512,7 @@ def evaluate(root, code: str, score=None, *, on=None, scores: dict | None = None
 
 
 def archive(root, code: str, *, person: str | None = None) -> Result:
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="archive")
     _need(ctx, "archive", "evaluated")
     authorize(ctx.person, ctx.snap.policy, "archive", ctx.contract)
     rec = RecordText(ctx.data)
@@ -519,7 +521,7 @@ def archive(root, code: str, *, person: str | None = None) -> Result:
 
 
 def terminate(root, code: str, reason: str, *, person: str | None = None) -> Result:
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="terminate")
     if not (reason or "").strip():
         raise Refused("act.reason")
     _need(ctx, "terminate", "drafting", "review", "approved", "signed", "performing", "accepted")
@@ -546,7 +548,7 @@ def amendment_cap(c: Contract, policy: dict) -> Decimal:
 def amend(root, code: str, title: str, amount_change="0", *, text: str | None = None,
           person: str | None = None) -> Result:
     """Draft a supplementary agreement: its own Markdown file beside contract.md, status review."""
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="amend")
     c = ctx.contract
     _need(ctx, "amend", "signed", "performing", "accepted")
     authorize(ctx.person, ctx.snap.policy, "amend", c)
@@ -570,7 +572,7 @@ def amend(root, code: str, title: str, amount_change="0", *, text: str | None = 
 
 
 def amend_sign(root, code: str, amendment_id: str, on, *, person: str | None = None) -> Result:
-    ctx = _open(root, code, person)
+    ctx = _open(root, code, person, action="amend")
     c = ctx.contract
     _need(ctx, "amend", "signed", "performing", "accepted")
     authorize(ctx.person, ctx.snap.policy, "amend", c)

@@ -100,6 +100,9 @@ def pre_commit(root: Path) -> tuple[int, str]:
 def commit_msg(root: Path, message_file: str) -> tuple[int, str]:
     """The trailers name an action the staged change really is, by a person holding its role."""
     rows = staged(root)
+    merging = _merge_heads(root)
+    if merging:
+        return _merge_msg(root, rows, merging)
     if not rows:
         return 0, ""
     message = Path(message_file).read_text("utf-8", "replace")
@@ -121,6 +124,34 @@ def commit_msg(root: Path, message_file: str) -> tuple[int, str]:
                 continue   # pre-commit reports it
             findings += [("", d) for d in check_change(ch, action, trailers.get("Cctk-Step"), person,
                                                         snap.policy, snap.org)]
+    if findings:
+        return 1, t("hook.refused", n=1) + "\n" + _format(findings)
+    return 0, ""
+
+
+def _merge_heads(root: Path) -> list[str]:
+    path = Path(_out(root, "rev-parse", "--git-path", "MERGE_HEAD").strip())
+    path = path if path.is_absolute() else root / path
+    try:
+        return path.read_text().split()
+    except OSError:
+        return []
+
+
+def _merge_msg(root: Path, rows, merging: list[str]) -> tuple[int, str]:
+    """A merge commit: the actions it brings were checked where they were made (and the server checks
+    them again); the merge itself may only take, for each record, the version of the one side that changed it."""
+    from cctk.lifecycle.conflict import both_sides
+
+    bad = set(both_sides(root, ["HEAD", *merging]))
+    records = [(p, b) for _, p, _, b in rows if p.endswith("/contract.md") and p.count("/") == 3]
+    theirs: dict[str, set] = {}
+    for head in merging if records else []:
+        found = {path: oid for path, oid, _ in gitio.ls_tree(root, head, [p for p, _ in records])}
+        for path, _ in records:
+            theirs.setdefault(path, set()).add(found.get(path, ZERO))
+    bad |= {p for p, staged_oid in records if staged_oid not in theirs.get(p, set())}
+    findings = [("", dx("lc.merge_mix", p, p.split("/")[2], file=p)) for p in sorted(bad)]
     if findings:
         return 1, t("hook.refused", n=1) + "\n" + _format(findings)
     return 0, ""

@@ -90,6 +90,10 @@ def check_commit(root: Path, commit: Commit, policy: tuple, cat: gitio.CatFile, 
         elif commit.signer.lower() != commit.author_email.lower():
             out.append(dx("lc.signer", "", None, signer=commit.signer, email=commit.author_email))
     if len(commit.parents) > 1:
+        # A merge brings commits checked one by one; itself it may only pick, per record, one side's version.
+        from cctk.lifecycle.conflict import mixed_paths
+        for path in mixed_paths(root, commit.oid, commit.parents):
+            out.append(dx("lc.merge_mix", path, path.split("/")[2], file=path))
         return out
     touched = [(s, p, a, b) for s, p, a, b in commit.files if _folder(p)]
     if not touched:

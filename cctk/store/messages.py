@@ -12,6 +12,11 @@ register({
     "file.too_large": ("file is {size} bytes, above the limit of {limit} bytes; move large content to attachments",
                        "文件大小 {size} 字节，超过上限 {limit} 字节；请将大段内容移入附件"),
     "file.unreadable": ("cannot read file: {error}", "无法读取文件：{error}"),
+    "file.conflict": ("unresolved git merge conflict (marker '<<<<<<<' here): two actions on this contract met; "
+                      "resolve it, or drop your action ('git rebase --skip' in a rebase, 'git merge --abort' in a "
+                      "merge) and redo it on top of the current main",
+                      "存在未解决的 git 合并冲突（此处有“<<<<<<<”标记）：对本合同的两个操作发生冲突；请解决冲突，"
+                      "或丢弃己方操作（变基时用“git rebase --skip”，合并时用“git merge --abort”），再在最新的 main 上重新执行"),
     "fm.missing": ("no front matter: the file must start with a line '---', the YAML record, and a closing '---'",
                    "缺少前置元数据：文件须以“---”行开始，接着是 YAML 记录，再以“---”行结束"),
     "fm.unclosed": ("front matter is not closed: add a line '---' after the record",

@@ -31,7 +31,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 # Stable diagnostic codes of the loading layer.
 CODES = {
     "file.encoding": "CC001", "file.bom": "CC002", "file.crlf": "CC002", "file.too_large": "CC003",
-    "file.unreadable": "CC001",
+    "file.unreadable": "CC001", "file.conflict": "CC009",
     "fm.missing": "CC004", "fm.unclosed": "CC004", "fm.not_mapping": "CC004",
     "yaml.syntax": "CC005", "yaml.duplicate_key": "CC006", "yaml.alias": "CC007",
     "schema.required": "CC010", "schema.type": "CC010", "schema.enum": "CC010", "schema.invalid": "CC010",
@@ -139,11 +139,28 @@ def split(path: str, text: str) -> tuple[Source | None, list[Diagnostic]]:
     return Source(path, text, fm, 2, text[body_start:], body_line), []
 
 
+def conflict_line(text: str) -> int | None:
+    """1-based line of the first git conflict marker, when the text holds a whole conflict block
+    ("<<<<<<< " … ">>>>>>> "; "=======" alone is also a Markdown heading underline)."""
+    if "<<<<<<<" not in text:
+        return None
+    first = None
+    for n, line in enumerate(text.split("\n"), 1):
+        if first is None and (line.startswith("<<<<<<< ") or line == "<<<<<<<"):
+            first = n
+        elif first is not None and (line.startswith(">>>>>>> ") or line == ">>>>>>>"):
+            return first
+    return None
+
+
 def parse_contract(path: str, data: bytes, *, oid: str | None = None) -> tuple[Contract | None, list[Diagnostic]]:
     """Parse one contract.md. Returns the contract (None when unusable) and its diagnostics."""
     text, diags = decode(path, data)
     if text is None:
         return None, diags
+    line = conflict_line(text)
+    if line is not None:   # an unresolved git merge: say so, rather than report the markers as bad YAML
+        return None, diags + [diag("file.conflict", path, line=line, col=1)]
     src, more = split(path, text)
     diags += more
     if src is None:
