@@ -148,6 +148,16 @@ def test_record_without_marker_is_untouched_and_fast():
     assert plain < 5 and time.perf_counter() - start < 10 * plain + 1
 
 
+def test_ignore_entries_may_name_a_field():
+    text = edit(TEXT, ("status: archived", "status: archived\nignore:\n"
+                                           "  - {code: CC301, field: performance_bond, reason: 经区财政局书面同意}\n"
+                                           "  - {code: CC201, reason: 系统故障延迟备案}"))
+    c, diags = parse(text)
+    assert not diags
+    assert [sup(s) for s in c.ignore] == [("CC301", "经区财政局书面同意", None, "performance_bond", "field"),
+                                          ("CC201", "系统故障延迟备案", None, None, "contract")]
+
+
 # --- the Markdown text ---------------------------------------------------------------------------
 
 def test_html_comments_in_the_text():
