@@ -8,6 +8,7 @@ command -v tmux >/dev/null || need+=(tmux)
 command -v fc-list >/dev/null || need+=(fontconfig)
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v gpg >/dev/null || need+=(gnupg)          # OpenPGP-signed commits (require_signed_commits)
 command -v chromium >/dev/null || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"

@@ -7,7 +7,7 @@ import subprocess
 
 from cctk.lifecycle import actions as A
 from cctk.lifecycle.audit import audit
-from test_lifecycle_util import as_person, git, make_repo, new_contract, to_signed
+from test_lifecycle_util import as_person, git, gnupg, gpg_repo, make_repo, new_contract, to_signed  # noqa: F401
 
 
 def codes(report):
@@ -75,3 +75,25 @@ def test_cli_audit_exit_code(tmp_path, monkeypatch):
     git(repo, "commit", "-qam", "sneak")
     res = CliRunner().invoke(cli, ["--lang", "en", "audit"])
     assert res.exit_code == 1 and "LC001" in res.output
+
+
+def test_gpg_signatures_audited(tmp_path, gnupg):
+    """require_signed_commits with OpenPGP keys: audit names exactly the commit signed with another
+    person's key and the unsigned one."""
+    repo, sign_as = gpg_repo(tmp_path, gnupg)
+    code = new_contract(repo)
+    A.submit(repo, code, person="wang.fang", on="2026-11-03")
+    sign_as("li.qiang")
+    A.approve(repo, code, "unit-review", person="li.qiang", on="2026-11-04")
+    assert audit(repo).ok
+    sign_as("zhang.wei", key_of="wang.fang")
+    wrong_key = A.approve(repo, code, "unit-head", person="zhang.wei", on="2026-11-05").commit
+    git(repo, "config", "commit.gpgsign", "false")
+    sign_as("wang.fang")
+    unsigned = A.sign(repo, code, "2026-11-10", person="wang.fang").commit
+    report = audit(repo)
+    assert codes(report) == ["LC009"]
+    assert sorted(f.commit for f in report.findings) == sorted([wrong_key, unsigned])
+    texts = {f.commit: f.diag.text("en") for f in report.findings}
+    assert "signed by wang.fang@luohu.example, not by its author zhang.wei@luohu.example" in texts[wrong_key]
+    assert "signature status N" in texts[unsigned]

@@ -11,7 +11,7 @@ import pytest
 
 from cctk.lifecycle import actions as A
 from cctk.lifecycle import hooks
-from test_lifecycle_util import as_person, git, make_repo, new_contract, to_signed
+from test_lifecycle_util import as_person, git, gnupg, gpg_keys, gpg_repo, make_repo, new_contract, to_signed  # noqa: F401
 
 
 @pytest.fixture
@@ -147,6 +147,51 @@ def test_signed_commits_required(tmp_path):
     assert push(work, "main").returncode == 0
     from cctk.lifecycle.trail import history
     assert {e.commit.sig for e in history(work, code)} == {"G"}
+
+
+def test_gpg_signed_commits_required(tmp_path, gnupg):
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    hooks.install(bare, server=True)
+    work, sign_as = gpg_repo(tmp_path, gnupg)
+    git(work, "remote", "add", "origin", str(bare))
+    assert push(work, "main").returncode == 0, "the first push brings the keys"
+    code = new_contract(work)
+    A.submit(work, code, person="wang.fang")
+    sign_as("li.qiang")                    # listed by fingerprint
+    A.approve(work, code, "unit-review", person="li.qiang")
+    res = push(work, "main")
+    assert res.returncode == 0, res.stderr
+    # Signed with another person's key: refused, naming whose key it is.
+    sign_as("zhang.wei", key_of="li.qiang")
+    A.approve(work, code, "unit-head", person="zhang.wei")
+    res = push(work, "main")
+    assert res.returncode != 0 and "LC009" in res.stderr
+    assert "li.qiang@luohu.example" in res.stderr and "zhang.wei@luohu.example" in res.stderr
+    git(work, "reset", "-q", "--hard", "HEAD~1")
+    # Unsigned: refused.
+    git(work, "config", "commit.gpgsign", "false")
+    A.approve(work, code, "unit-head", person="zhang.wei")
+    res = push(work, "main")
+    assert res.returncode != 0 and "LC009" in res.stderr
+    git(work, "reset", "-q", "--hard", "HEAD~1")
+    # Signed with a key nobody listed (generated now, only in the signer's keyring): refused.
+    git(work, "config", "commit.gpgsign", "true")
+    extra = gpg_keys(tmp_path / "gnupg", ("liu.yang",))
+    as_person(work, "zhang.wei")
+    git(work, "config", "user.signingkey", extra["liu.yang"][0])
+    A.approve(work, code, "unit-head", person="zhang.wei")
+    res = push(work, "main")
+    assert res.returncode != 0 and "LC009" in res.stderr
+    git(work, "reset", "-q", "--hard", "HEAD~1")
+    sign_as("zhang.wei")
+    A.approve(work, code, "unit-head", person="zhang.wei")
+    res = push(work, "main")
+    assert res.returncode == 0, res.stderr
+    from cctk.lifecycle.trail import history
+    entries = history(work, code)
+    assert {e.commit.sig for e in entries} <= {"G", "U"}
+    assert [e.commit.signer for e in entries][-2:] == ["li.qiang@luohu.example", "zhang.wei@luohu.example"]
 
 
 def test_client_hooks(tmp_path):

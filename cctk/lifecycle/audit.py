@@ -52,7 +52,7 @@ def audit(root: Path | str, since: str | None = None, rev: str = "HEAD") -> Audi
     numbers = Numbers()
     cache = PolicyCache(root)
     with SignerConfig(head.org) as sc, gitio.CatFile(root) as cat:
-        commits = log(root, [f"{since}..{rev}" if since else rev], signatures=signing, signer_args=sc.args())
+        commits = log(root, [f"{since}..{rev}" if since else rev], signatures=signing, signers=sc)
         for commit in commits:
             policy = cache.get(dict(pol_state), cat)
             if not pol_state:

@@ -207,7 +207,7 @@ def receive(root: Path, updates: list[tuple[str, str, str]]) -> tuple[int, str]:
             org_for_keys = load(root, old if old != ZERO else new, contracts=False).org
             numbers = Numbers()
             with SignerConfig(org_for_keys) as sc:
-                commits = log(root, [new, "--not", "--all"], signatures=signing, signer_args=sc.args())
+                commits = log(root, [new, "--not", "--all"], signatures=signing, signers=sc)
             for commit in commits:
                 parent = commit.parents[0] if commit.parents else None
                 oids = policy_oids(root, parent) if parent else policy_oids(root, commit.oid)

@@ -24,7 +24,7 @@ class Commit:
     date: str
     committer_date: str
     sig: str                          # %G?: G good, U good/unknown trust, B bad, N none, E cannot check …
-    signer: str                       # %GS: the principal (email) whose key signed
+    signer: str                       # SSH: the principal (%GS); OpenPGP: the email the key is listed for
     message: str
     trailers: dict[str, str]
     files: list[tuple[str, str, str, str]] = field(default_factory=list)   # (status, path, old oid, new oid)
@@ -47,32 +47,106 @@ def parse_trailers(message: str) -> dict[str, str]:
     return out
 
 
+def _is_ssh(key: str) -> bool:
+    return key.strip().startswith(("ssh-", "ecdsa-", "sk-"))
+
+
+def _is_armored(key: str) -> bool:
+    return "-----BEGIN PGP PUBLIC KEY BLOCK-----" in key
+
+
+def _fingerprint(key: str) -> str | None:
+    """An OpenPGP fingerprint as written in org.yaml (spaces allowed, 0x optional) -> upper hex."""
+    text = key.strip().replace(" ", "").removeprefix("0x").removeprefix("0X").upper()
+    return text if len(text) in (40, 64) and all(c in "0123456789ABCDEF" for c in text) else None
+
+
 def allowed_signers(org) -> str:
     """git's gpg.ssh.allowedSignersFile content from the SSH keys listed for people in org.yaml."""
     lines = []
     for person in org.people.values():
         for key in person.keys:
-            if key.startswith(("ssh-", "ecdsa-", "sk-")):
+            if _is_ssh(key):
                 lines.append(f'{person.email} namespaces="git" {key.strip()}')
     return "\n".join(lines) + "\n"
 
 
+def _gpg(home: str, *args: str, input: bytes | None = None) -> bytes:
+    proc = subprocess.run(["gpg", "--homedir", home, "--batch", "--no-tty", "--quiet", *args], input=input,
+                          capture_output=True)
+    return proc.stdout
+
+
+def _primaries(colons: bytes) -> list[str]:
+    """Fingerprints of the primary keys and subkeys in ``gpg --with-colons`` output."""
+    out = []
+    for line in colons.decode("utf-8", "replace").splitlines():
+        fields = line.split(":")
+        if fields[0] == "fpr" and len(fields) > 9:
+            out.append(fields[9].upper())
+    return out
+
+
 class SignerConfig:
-    """A temporary allowed-signers file, passed to git with -c (nothing is written to git config)."""
+    """What git needs to check the signatures of people listed in org.yaml, and nothing from elsewhere:
+
+    - SSH keys: a temporary allowed-signers file passed with ``-c gpg.ssh.allowedSignersFile``;
+    - OpenPGP keys (armored public keys, or fingerprints of keys in the verifying account's own gpg
+      keyring): a temporary GNUPGHOME holding exactly those keys, passed to git in the environment.
+
+    ``owner`` maps each OpenPGP key fingerprint (primary and subkeys) to its person's email, so a
+    signature is attributed to a person the same way for both kinds (Commit.signer)."""
 
     def __init__(self, org):
         fd, self.path = tempfile.mkstemp(prefix="cctk-signers-", suffix=".txt")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(allowed_signers(org))
+        self.home: str | None = None
+        self.owner: dict[str, str] = {}
+        pgp = [(p.email, k) for p in org.people.values() for k in p.keys if not _is_ssh(k)]
+        if pgp:
+            self._keyring(pgp)
+
+    def _keyring(self, pgp: list[tuple[str, str]]) -> None:
+        import shutil
+        if shutil.which("gpg") is None:      # no gpg: OpenPGP signatures read as "cannot check" (E)
+            return
+        self.home = tempfile.mkdtemp(prefix="cctk-gnupg-")
+        blobs = []
+        for email, key in pgp:
+            if _is_armored(key):
+                data = key.encode("utf-8")
+            elif (fpr := _fingerprint(key)) is not None:
+                data = subprocess.run(["gpg", "--batch", "--armor", "--export", fpr], capture_output=True).stdout
+            else:
+                continue
+            if not data:
+                continue
+            shown = _gpg(self.home, "--with-colons", "--import-options", "show-only", "--import", input=data)
+            fprs = _primaries(shown)
+            if _fingerprint(key) and _fingerprint(key) not in fprs:
+                continue                     # the keyring's key is not the one the fingerprint names
+            for f in fprs:
+                self.owner.setdefault(f, email)
+            blobs.append(data)
+        if blobs:
+            _gpg(self.home, "--import", input=b"\n".join(blobs))
 
     def args(self) -> list[str]:
         return ["-c", f"gpg.ssh.allowedSignersFile={self.path}"]
+
+    def env(self) -> dict[str, str] | None:
+        return {"GNUPGHOME": self.home} if self.home else None
 
     def close(self):
         try:
             os.unlink(self.path)
         except OSError:
             pass
+        if self.home:
+            import shutil
+            shutil.rmtree(self.home, ignore_errors=True)
+            self.home = None
 
     def __enter__(self):
         return self
@@ -82,10 +156,15 @@ class SignerConfig:
 
 
 def log(root: Path, revs: list[str], paths: list[str] | None = None, *, signatures: bool = False,
-        signer_args: list[str] | None = None, raw: bool = True, reverse: bool = True) -> list[Commit]:
-    fmt = _FMT.format(sig="%G?%x1f%GS" if signatures else "-%x1f")
+        signer_args: list[str] | None = None, raw: bool = True, reverse: bool = True,
+        signers: SignerConfig | None = None, extra: list[str] | None = None) -> list[Commit]:
+    """Commits of ``git log revs -- paths``. With ``signatures``, each one's signature status, checked
+    against the keys of ``signers`` (SSH and OpenPGP) only."""
+    fmt = _FMT.format(sig="%G?%x1f%GS%x1f%GP%x1f%GF" if signatures else "-%x1f%x1f%x1f")
+    if signers is not None:
+        signer_args = signers.args()
     args = ["git", "-C", str(root), "-c", "core.quotePath=false", *(signer_args or []), "log",
-            f"--format={fmt}", "--topo-order", "--no-renames"]
+            f"--format={fmt}", "--topo-order", "--no-renames", *(extra or [])]
     if reverse:
         args.append("--reverse")
     if raw:
@@ -93,14 +172,19 @@ def log(root: Path, revs: list[str], paths: list[str] | None = None, *, signatur
     args += revs
     if paths:
         args += ["--", *paths]
-    proc = subprocess.run(args, capture_output=True)
+    env = signers.env() if signers is not None else None
+    proc = subprocess.run(args, capture_output=True, env=dict(os.environ, **env) if env else None)
     if proc.returncode != 0:
         raise gitio.GitError("git.error", error=proc.stderr.decode("utf-8", "replace").strip())
+    owner = signers.owner if signers is not None else {}
     out = []
     for chunk in proc.stdout.decode("utf-8", "replace").split("\x1e")[1:]:
         head, _, rest = chunk.partition("\x1d")
         parts = head.split("\x1f")
-        oid, parents, an, ae, ad, cd, sig, signer, message = parts[:9]
+        oid, parents, an, ae, ad, cd, sig, signer, primary, key, message = parts[:11]
+        if primary or (key and not key.startswith("SHA256:")):
+            # OpenPGP: the person is the one the key is listed for, not the key's own user id.
+            signer = owner.get(primary.upper()) or owner.get(key.upper()) or f"key {primary or key}"
         files = []
         for line in rest.splitlines():
             if line.startswith(":"):
@@ -141,7 +225,7 @@ def history(root: Path, code: str, rev: str = "HEAD", *, snap=None) -> list[Hist
     if folder is None:
         return []
     with SignerConfig(snap.org) as sc:
-        commits = log(root, [rev], [folder], signatures=signing, signer_args=sc.args())
+        commits = log(root, [rev], [folder], signatures=signing, signers=sc)
     oids = sorted({o for c in commits for _, p, a, b in c.files if p.endswith("/contract.md")
                    for o in (a, b) if o != ZERO})
     blobs = {}
