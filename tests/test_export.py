@@ -73,3 +73,25 @@ def test_ocds_validation_is_per_release_and_still_complete(repo):
     with_tx = copy.deepcopy([r for r in pkg["releases"] if r["contracts"][0].get("implementation", {}).get("transactions")][0])
     with_tx["contracts"][0]["implementation"]["transactions"][0]["source"] = "cctk"
     assert any("source" in e and "uri" in e for e in validate({**pkg, "releases": [pkg["releases"][0], with_tx]}))
+
+
+def test_cached_templates_give_the_same_package(repo):
+    """`cctk export ocds` streams releases from per-blob templates (cached); on any date — also one before
+    recorded payments — the bytes equal json.dumps of package() over full records, and the cached run
+    equals the cold one."""
+    import io
+
+    from cctk.export.ocds import package, write_package
+    from cctk.store.loader import load
+    full = load(repo)
+    paid = sorted(p.on for c in full.contracts for p in c.payments)
+    for day in (dt.date(2020, 1, 15), dt.date(2022, 3, 1), paid[len(paid) // 2]):
+        pkg, secret = package(full, as_of=day)
+        want = json.dumps(pkg, ensure_ascii=False, separators=(",", ":")).encode()
+        cold = io.BytesIO()
+        assert write_package(full, cold, as_of=day) == (len(pkg["releases"]), secret, [])
+        assert cold.getvalue() == want
+        for _ in range(2):            # templates made and stored, then read from the cache
+            got = io.BytesIO()
+            n, _, errors = write_package(load(repo, contracts="summary"), got, as_of=day)
+            assert not errors and got.getvalue() == want

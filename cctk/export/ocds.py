@@ -11,6 +11,7 @@ and milestones (one per instalment, type financing, status met / notMet / schedu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from decimal import Decimal
 from functools import lru_cache
@@ -208,3 +209,283 @@ def validate(pkg: dict, *, limit: int = 20) -> list[str]:
     if failing > limit:
         out.append(f"… {failing - limit} more failing releases / 另有 {failing - limit} 条发布未通过")
     return out
+
+
+# --- release templates: the as_of-independent text of each release, cached per blob ----------------------
+#
+# A release depends on the evaluation date only through its id and date, and the status of milestones not
+# yet met (notMet once their due date has passed, else scheduled) — as long as every recorded payment is
+# counted, i.e. for dates on or after the last payment (``upto``). The release is built once with marker
+# strings in those places, checked against the schema, serialised, and cut at the markers; an export
+# fills the markers in. Before ``upto`` (a historical date) the release is built from the full record.
+
+import re as _re  # noqa: E402
+
+import msgspec  # noqa: E402
+
+TEMPLATE_FORMAT = 1
+_MARK = "\x00"
+_TOKEN = _re.compile(r"\\u0000(D|T|M\d+)\\u0000")
+STYLES = {"compact": ((",", ":"), "ocds_releases"), "spaced": ((", ", ": "), "ocds_releases_spaced")}
+
+
+class Template(msgspec.Struct, array_like=True, gc=False):
+    code: str
+    publishable: bool
+    secret_filed: bool                 # secret and filed: counted as withheld
+    upto: dt.date | None = None
+    pieces: list[str] = []             # literal, token, literal, token, …, literal
+    dues: list[dt.date | None] = []    # due date of milestone token M<i>
+    errors: list[str] = []             # schema errors of the release (paths inside the release)
+
+
+_TENC = msgspec.msgpack.Encoder()
+_TDEC_MANY = msgspec.msgpack.Decoder(list[Template | None])
+
+
+def _release_text(rel: dict, style: str) -> str:
+    return json.dumps(rel, ensure_ascii=False, separators=STYLES[style][0])
+
+
+def template(c: Contract, snap, *, prefix: str, settings: dict, style: str = "compact", redactor=None,
+             upto: dt.date | None = None, check: bool = True) -> Template:
+    """``upto``: count payments made up to this day (default: all of them)."""
+    from cctk.payments import schedule_state
+
+    secret_filed = bool(c.secret and c.filing and c.filing.number)
+    if not publishable(c):
+        return Template(c.code, False, secret_filed)
+    if upto is None:
+        days = [p.on for p in c.payments if p.on]
+        upto = max(days) if days else None
+    rel = release(c, snap, prefix=prefix, as_of=upto or dt.date.min, settings=settings)
+    errors: list[str] = []
+    if check:
+        try:
+            _compiled()[1](rel)
+        except Exception as exc:     # fastjsonschema.JsonSchemaException: explained in full
+            errors = _explain(exc, rel, [], full=True) or [str(exc)]
+    states = schedule_state(c, as_of=upto or dt.date.min, settings=settings)
+    dues: list[dt.date | None] = []
+    rel["id"] = f"{c.code}-{_MARK}D{_MARK}"
+    rel["date"] = f"{_MARK}T{_MARK}"
+    for m, s in zip(rel["contracts"][0].get("implementation", {}).get("milestones", []), states):
+        if m["status"] != "met" and s.due is not None:
+            m["status"] = f"{_MARK}M{len(dues)}{_MARK}"
+            dues.append(s.due)
+    text = _release_text(rel, style)
+    parts = _TOKEN.split(text)
+    if len(parts) != 2 * (2 + len(dues)) + 1 or any(_MARK in p for p in parts):
+        raise ValueError(f"{c.code}: a record text holds the template marker")
+    if redactor:
+        parts = [redactor(p) if i % 2 == 0 else p for i, p in enumerate(parts)]
+    return Template(c.code, True, secret_filed, upto, parts, dues, errors)
+
+
+def render(t: Template, as_of: dt.date) -> str:
+    day, stamp = as_of.isoformat(), _dt(as_of)
+    out = []
+    for i, p in enumerate(t.pieces):
+        if i % 2 == 0:
+            out.append(p)
+        elif p == "D":
+            out.append(day)
+        elif p == "T":
+            out.append(stamp)
+        else:
+            due = t.dues[int(p[1:])]
+            out.append("notMet" if as_of > due else "scheduled")
+    return "".join(out)
+
+
+def template_version(snap, prefix: str, ps: dict, style: str, redactor) -> str:
+    from cctk.model import workdays
+    from cctk.payments import schedule
+    from cctk.supervision import blobcache
+
+    units = {code: u.name for code, u in sorted(snap.org.units.items())}
+    schema = resources.files("cctk").joinpath(SCHEMA_DIR, "release-schema.json").read_bytes()
+    mods = [__import__(__name__, fromlist=["x"]), schedule, workdays]
+    if redactor is not None:
+        mods.append(__import__(redactor.__module__, fromlist=["x"]))
+    return blobcache.version_of("ocds", TEMPLATE_FORMAT, style, prefix, units, ps, _calendar(),
+                                hashlib.sha1(schema).hexdigest(), modules=mods)
+
+
+def _calendar() -> list:
+    from importlib import metadata
+    out = []
+    for name in ("chinesecalendar", "holidays"):
+        try:
+            out.append(metadata.version(name))
+        except metadata.PackageNotFoundError:
+            out.append(None)
+    return out
+
+
+_WORK: dict = {}          # what forked workers inherit (records, snapshot): no pickling
+
+
+def _templates_chunk(start: int, end: int) -> list[bytes]:
+    import gc
+    gc.disable()    # no cycles are made; collections would rescan the inherited heap of records
+    w = _WORK
+    out = []
+    for c in w["records"][start:end]:
+        out.append(_TENC.encode(template(c, w["snap"], prefix=w["prefix"], settings=w["ps"], style=w["style"],
+                                         redactor=w["redactor"], upto=w["upto"])))
+    return out
+
+
+def _make_templates(snap, records: list, *, prefix, ps, style, redactor, upto=None) -> list[bytes]:
+    """Templates of ``records``, on both cores when there are many (forked workers share the records)."""
+    import os
+
+    import gc
+
+    _WORK.update(records=records, snap=snap, prefix=prefix, ps=ps, style=style, redactor=redactor, upto=upto)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        _compiled()             # compiled once, before forking
+        workers = min(2, os.cpu_count() or 1)
+        if workers < 2 or len(records) < 800:
+            return _templates_chunk(0, len(records))
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        step = 400
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_templates_chunk, i, min(i + step, len(records)))
+                       for i in range(0, len(records), step)]
+            return [b for fut in futures for b in fut.result()]
+    finally:
+        _WORK.clear()
+        if was:
+            gc.enable()
+
+
+def templates(snap, as_of: dt.date, *, prefix: str, settings: dict, style: str = "compact", redactor=None,
+              use_cache: bool = True) -> list[Template]:
+    """Templates of every contract of ``snap`` (full records, or loaded with contracts="summary": then read
+    per blob from the cache and built from full records only for new blobs), in path order; templates of
+    contracts paid after ``as_of`` are built as of that date."""
+    from cctk.supervision import blobcache
+
+    ps = settings
+    if snap.contracts or not snap.files:
+        items = [_TDEC_MANY.decode(b"\x91" + b) [0] for b in _make_templates(
+            snap, list(snap.contracts), prefix=prefix, ps=ps, style=style, redactor=redactor, upto=as_of)]
+        return [t for t in items if t is not None]
+    paths = sorted(snap.files)
+    oids = sorted(set(snap.files.values()))
+    cache = (blobcache.BlobCache(snap.root, STYLES[style][1], template_version(snap, prefix, ps, style, redactor))
+             if use_cache else None)
+    try:
+        hits = cache.get_many(oids) if cache else {}
+        missing = [o for o in oids if o not in hits]
+        if missing:
+            by_oid: dict[str, str] = {}
+            for p in paths:
+                by_oid.setdefault(snap.files[p], p)
+            records = blobcache.records_for(snap, [by_oid[o] for o in missing])
+            have = [o for o in missing if by_oid[o] in records]
+            made = _make_templates(snap, [records[by_oid[o]] for o in have], prefix=prefix, ps=ps, style=style,
+                                   redactor=redactor)
+            new = dict(zip(have, made))
+            new.update({o: _TENC.encode(None) for o in missing if o not in new})
+            hits.update(new)
+            if cache:
+                cache.put_many(new)
+    finally:
+        if cache:
+            cache.close()
+    blob = b"".join([b"\xdd", len(paths).to_bytes(4, "big"), *(hits[snap.files[p]] for p in paths)])
+    out: list[Template] = []
+    stale: list[tuple[int, str]] = []
+    for p, t in zip(paths, _TDEC_MANY.decode(blob)):
+        if t is None:
+            continue
+        if t.upto is not None and t.upto > as_of:
+            stale.append((len(out), p))
+        out.append(t)
+    if stale:
+        records = blobcache.records_for(snap, [p for _, p in stale])
+        have = [(i, records[p]) for i, p in stale if p in records]
+        made = _make_templates(snap, [c for _, c in have], prefix=prefix, ps=ps, style=style, redactor=redactor,
+                               upto=as_of)
+        for (i, _), b in zip(have, made):
+            out[i] = _TDEC_MANY.decode(b"\x91" + b)[0]
+    return out
+
+
+def package_head(snap, *, as_of: dt.date, prefix: str, uri: str | None = None) -> dict:
+    return {
+        "uri": uri or f"https://example.invalid/cctk/{prefix}/release-package-{as_of.isoformat()}.json",
+        "version": "1.1", "publishedDate": _dt(as_of),
+        "publisher": {"name": snap.config.get("district") or "cctk"},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "publicationPolicy": "https://example.invalid/cctk/publication-policy",
+    }
+
+
+def write_package(snap, out, *, as_of: dt.date, prefix: str | None = None, uri: str | None = None,
+                  style: str = "compact", redactor=None, use_cache: bool = True) -> tuple[int, int, list[str]]:
+    """Stream the release package to the binary file ``out`` (the text ``json.dumps(package(…))`` gives,
+    with separators of ``style``); nothing is written when it is invalid. (releases, secret withheld,
+    schema errors). Each release is checked against the schema when its template is made; the envelope
+    and uniqueItems here."""
+    import fastjsonschema
+
+    from cctk.payments import payment_settings
+    from cctk.rules.settings import settings as rule_settings
+
+    prefix = prefix or snap.config.get("ocds_prefix") or DEFAULT_PREFIX
+    ps = payment_settings(rule_settings(snap.policy))
+    items = templates(snap, as_of, prefix=prefix, settings=ps, style=style, redactor=redactor, use_cache=use_cache)
+    secret = sum(1 for t in items if t.secret_filed)
+    pub = sorted((t for t in items if t.publishable), key=lambda t: t.code)
+    if not pub:
+        return 0, secret, ["releases: a release package needs at least one release / 发布包至少需要一条发布"]
+    head = package_head(snap, as_of=as_of, prefix=prefix, uri=uri)
+    errors: list[str] = []
+    try:
+        _envelope()({**head, "releases": [{}]})
+    except fastjsonschema.JsonSchemaException as exc:
+        return len(pub), secret, _explain(exc, head, [], full=False)
+    failing = 0
+    for i, t in enumerate(pub):
+        if t.errors:
+            failing += 1
+            if failing <= 20:
+                errors += [f"releases/{i}/{e}" for e in t.errors]
+    if failing > 20:
+        errors.append(f"… {failing - 20} more failing releases / 另有 {failing - 20} 条发布未通过")
+    seen: dict[str, int] = {}
+    for i, t in enumerate(pub):
+        j = seen.setdefault(t.code, i)
+        if j != i and render(pub[j], as_of) == render(t, as_of):
+            errors.append(f"releases/{i}: same release as releases/{j} (uniqueItems)")
+    if errors:
+        return len(pub), secret, errors
+    head_text = _release_text({**head, "releases": []}, style)
+    if redactor:
+        head_text = redactor(head_text)
+    sep = STYLES[style][0][0]
+    out.write(head_text[:-2].encode("utf-8"))      # without the closing "]}"
+    for i in range(0, len(pub), 2000):
+        chunk = sep.join([render(t, as_of) for t in pub[i:i + 2000]])
+        out.write(((sep if i else "") + chunk).encode("utf-8"))
+    out.write(b"]}")
+    return len(pub), secret, []
+
+
+@lru_cache(maxsize=1)
+def _envelope():
+    import copy
+
+    import fastjsonschema
+
+    envelope = copy.deepcopy(_schemas()[1])
+    envelope["properties"]["releases"] = {"type": "array", "minItems": 1}
+    return fastjsonschema.compile(envelope)
