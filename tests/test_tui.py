@@ -176,7 +176,7 @@ async def test_detail_tabs_history_payments_and_findings_jump(repo):
         assert "已付" in pay or "逾期" in pay                                    # cctk.payments status
         bars = screen.query("#payments ProgressBar")
         assert bars.first().percentage is not None and 0 < bars.first().percentage < 1
-        screen.jump_to(app.data.contract(code).body_line + 8)
+        await screen.jump_to(app.data.contract(code).body_line + 8)
         await pilot.pause()
         assert tabs.active == "tab-text"
 

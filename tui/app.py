@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from textual import work
 from textual.app import App
 
 from cctk import i18n
@@ -30,7 +31,7 @@ class CctkApp(App):
                  load_kwargs: dict | None = None) -> None:
         super().__init__()
         keymap.translate_bindings(self)
-        self.root = Path(root)
+        self.root = Path(root).resolve()
         self.data = data
         self.config = config or {}
         self.today = today or dt.date.today()
@@ -64,6 +65,30 @@ class CctkApp(App):
     def data_loaded(self, data: RepoData) -> None:
         self.data = data
         self.switch_mode(self.start)
+        if not data.extras:
+            self.load_extras(data)
+
+    @work(thread=True, exclusive=True, group="extras")
+    def load_extras(self, data: RepoData) -> None:
+        """Findings, due dates, alerts and listings, computed in a child process (tui.data.extras)
+        while the first screen is already usable; the screens refresh when they arrive."""
+        from tui.data.extras import run
+        try:
+            extras = run(self.root, data.today)
+        except Exception as exc:  # shown, not raised: the light data stay usable
+            self.call_from_thread(self.notify, t("tui.extras_failed", error=str(exc)), severity="error")
+            return
+        self.call_from_thread(self._extras_arrived, data, extras)
+
+    def _extras_arrived(self, data: RepoData, extras: dict) -> None:
+        from tui.data.repo import apply_extras
+        from tui.screens.base import DataScreen
+        if self.data is not data:          # reloaded meanwhile: a newer computation is on its way
+            return
+        apply_extras(data, extras)
+        self.data_version += 1
+        if isinstance(self.screen, DataScreen):
+            self.screen.data_changed()
 
     def check_action(self, action: str, parameters) -> bool | None:
         # Mode switching needs data; before it arrives those keys do nothing.
@@ -87,10 +112,16 @@ class CctkApp(App):
 
     def reload_data(self) -> None:
         """After an action commits: re-read through the cache (only the changed file is parsed);
-        screens rebuild when next shown (``data_version``)."""
+        screens rebuild when next shown (``data_version``). Light data reload light and recompute
+        the extras in the background."""
         from cctk.store.loader import load
 
-        from tui.data.repo import build
+        from tui.data.repo import build, build_light, load_light
+        if self.data is not None and not self.data.complete:
+            self.data = build_light(load_light(self.root), today=self.today)
+            self.data_version += 1
+            self.load_extras(self.data)
+            return
         snap = load(self.root, **self.load_kwargs)
         self.data = build(snap, today=self.today)
         self.data_version += 1

@@ -109,6 +109,15 @@ class Index:
     def __len__(self):
         return len(self.order)
 
+    def changed(self) -> None:
+        """Row values changed (findings and due dates arrive after the first screen): drop the
+        sort orders and the narrowing memo, and re-apply the current query."""
+        self._orders = {"code": self._orders["code"]}
+        for attr in [a for a in vars(self) if a.startswith("_rank_")]:
+            delattr(self, attr)
+        self._last = None
+        self.apply(self.query)
+
     def sort_order(self, col: str) -> list[int]:
         if col not in self._orders:
             key = _sort_key(col)

@@ -2,7 +2,17 @@
 supplier listings, inspection records, problem reports, alerts) and the contracts index.
 
 Everything here is computed by the library exactly as the CLI computes it (``cctk check``,
-``cctk payments``, ``cctk suppliers``, ``cctk alerts``), once per load, in the loading worker.
+``cctk payments``, ``cctk suppliers``, ``cctk alerts``).
+
+Two ways in:
+
+- ``build(snap)``: from a fully loaded snapshot, everything at once (tests, small repositories);
+- ``load_light(root)`` then ``build_light(snap)``: the first screen from the cache's light rows
+  (``contracts="facts"``, or "summary" before that mode exists) without decoding any full record;
+  ``RepoData.complete`` is False and the rest — findings as `cctk check`, next due dates, alerts,
+  listings — comes from ``tui.data.extras`` computed in a child process (``apply_extras``), so the
+  UI keeps its memory small and its thread free. A full record is read only for a contract being
+  opened (``RepoData.contract``).
 """
 
 from __future__ import annotations
@@ -30,13 +40,45 @@ class RepoData:
     feedback: dict = field(default_factory=dict)           # cctk.supervision.feedback.load_all
     listings: list = field(default_factory=list)           # cctk.suppliers.effective_listings (recorded + derived)
     alerts: list = field(default_factory=list)             # cctk.supervision.alerts.compute: `cctk alerts`
+    complete: bool = True      # False: light data; findings, due dates and alerts arrive with apply_extras
+    extras: bool = True        # the extras (findings, alerts, listings …) are in
+    paths: dict[str, str] = field(default_factory=dict)    # code -> contract path (light data)
+    _records: dict = field(default_factory=dict)           # code -> Contract read on demand (light data)
+    _full: Snapshot | None = None
 
     @property
     def unit_names(self) -> dict[str, str]:
         return unit_names(self.snapshot)
 
     def contract(self, code: str) -> Contract | None:
-        return self.by_code.get(code)
+        """The full record; on light data read from the cache (or parsed) for this one contract."""
+        c = self.by_code.get(code) or self._records.get(code)
+        if c is None and code in self.paths:
+            c = fetch_record(self.snapshot, self.paths[code])
+            if c is not None:
+                if len(self._records) > 64:
+                    self._records.clear()
+                self._records[code] = c
+        return c
+
+    def states_of(self, code: str) -> list:
+        """Payment states of one contract (cctk.payments), as `cctk payments` computes them."""
+        if code in self.states or self.complete:
+            return self.states.get(code, [])
+        from cctk.payments import payment_settings, repository_states
+        c = self.contract(code)
+        if c is None:
+            return []
+        return repository_states([c], as_of=self.today, settings=payment_settings(self.settings))
+
+    def full_snapshot(self) -> Snapshot:
+        """The snapshot with full records (suppliers and inspections screens): loaded once, on demand."""
+        if self.snapshot.contracts and getattr(self.snapshot, "mode", "full") == "full":
+            return self.snapshot
+        if self._full is None:
+            from cctk.store.loader import load
+            self._full = load(self.snapshot.root, self.snapshot.rev)
+        return self._full
 
 
 def unit_names(snap: Snapshot) -> dict[str, str]:
@@ -94,3 +136,112 @@ def build(snap: Snapshot, diagnostics: list[Diagnostic] | None = None, today: dt
     return RepoData(snapshot=snap, diagnostics=diags, index=Index(rows), today=today, by_code=by_code,
                     findings_by_code=per, settings=settings, states=states, inspections=inspections,
                     feedback=feedback, listings=listings, alerts=alerts)
+
+
+# --- light loading -------------------------------------------------------------------------------
+
+def _has_facts() -> bool:
+    from cctk.store import loader
+    return "facts" in getattr(loader, "MODES", {})
+
+
+def load_light(root, progress=None) -> Snapshot:
+    """The registers and each contract's listing facts, served by a warm cache without decoding any
+    full record: ``contracts="facts"`` when the loader has it, else ``"summary"``."""
+    from cctk.store.loader import load
+    return load(root, contracts="facts" if _has_facts() else "summary", progress=progress)
+
+
+def fetch_record(snap: Snapshot, path: str) -> Contract | None:
+    """One full record of a light snapshot: decoded from the cache by blob id, or parsed."""
+    from cctk.store import loader
+    if hasattr(loader, "records"):
+        return loader.records(snap, [path]).get(path)
+    from cctk.store import cache as cachemod
+    from cctk.store import gitio
+    from cctk.store.records import parse_contract
+
+    oid = snap.files.get(path)
+    try:
+        cache = cachemod.Cache(cachemod.cache_path(snap.root, gitio.git_dir(snap.root)
+                                                   if gitio.is_git_repo(snap.root) else None), loader._schema_hash())
+        try:
+            hit = cache.get_many([oid]).get(oid) if oid else None
+        finally:
+            cache.close()
+    except Exception:
+        hit = None
+    if hit is not None:
+        contract, _ = cachemod.decode(hit)
+    else:
+        try:
+            contract, _ = parse_contract(path, (snap.root / path).read_bytes(), oid=oid)
+        except OSError:
+            return None
+    if contract is not None:
+        contract.path = path
+    return contract
+
+
+def light_rows(snap: Snapshot, unit_names_: dict[str, str]) -> list:
+    """Index rows from facts (snap.contracts) or summary rows (snap.summaries); findings, due dates
+    and overdue flags are filled in by ``apply_extras``."""
+    from decimal import Decimal
+
+    from tui.data.index import Row
+
+    suppliers = {s.credit_code: s.name for s in snap.suppliers.values()}
+    rows = []
+    if snap.contracts:
+        for c in snap.contracts:
+            sname = c.counterparty.name or suppliers.get(c.supplier, "")
+            uname = unit_names_.get(c.unit, c.unit)
+            rows.append(Row(code=c.code, title=c.title, unit=c.unit, unit_name=uname, supplier=c.supplier,
+                            supplier_name=sname, amount=c.amount, stage=c.status, year=c.year, category=c.category,
+                            key=tuple(c.key_supervision), deadline=None, overdue=False, findings=0, errors=0,
+                            search=f"{c.code}\t{c.title}\t{sname}\t{c.supplier}\t{c.unit}\t{uname}".lower()))
+        return rows
+    for path, (code, title, unit, supplier, sname, amount, status, year, category, errors) in snap.summaries.items():
+        if code is None:
+            continue
+        sname = sname or suppliers.get(supplier, "")
+        uname = unit_names_.get(unit, unit)
+        rows.append(Row(code=code, title=title or "", unit=unit or "", unit_name=uname or "", supplier=supplier or "",
+                        supplier_name=sname or "", amount=Decimal(amount or 0), stage=status or "", year=year,
+                        category=category or "", key=(), deadline=None, overdue=False, findings=errors or 0,
+                        errors=errors or 0,
+                        search=f"{code}\t{title}\t{sname}\t{supplier}\t{unit}\t{uname}".lower()))
+    return rows
+
+
+def build_light(snap: Snapshot, today: dt.date | None = None) -> RepoData:
+    """The first screen's data: the index from light rows; ``complete`` False until ``apply_extras``."""
+    from cctk.rules.settings import settings as rule_settings
+
+    today = today or as_of(snap)
+    rows = light_rows(snap, unit_names(snap))
+    if snap.contracts:
+        paths = {c.code: c.path for c in snap.contracts}
+    else:
+        paths = {row[0]: p for p, row in snap.summaries.items() if row[0]}
+    return RepoData(snapshot=snap, diagnostics=list(snap.diagnostics), index=Index(rows), today=today,
+                    settings=rule_settings(snap.policy), complete=False, extras=False, paths=paths)
+
+
+def apply_extras(data: RepoData, extras: dict) -> None:
+    """Merge what ``tui.data.extras.compute`` found (in a child process) into light data: findings
+    per contract as `cctk check`, next due date and overdue flag, alerts, listings, inspections."""
+    per = extras["findings"]
+    due = extras["due"]
+    for r in data.index.rows:
+        n = per.get(r.code)
+        r.findings, r.errors = (len(n), sum(1 for d in n if int(d.severity) >= 3)) if n else (0, 0)
+        r.deadline, r.overdue = due.get(r.code, (None, False))
+    data.findings_by_code = per
+    data.diagnostics = extras["diagnostics"]
+    data.alerts = extras["alerts"]
+    data.listings = extras["listings"]
+    data.inspections = extras["inspections"]
+    data.feedback = extras["feedback"]
+    data.extras = True
+    data.index.changed()

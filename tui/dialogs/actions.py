@@ -34,7 +34,7 @@ class ActionsDialog(ModalScreen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         verb = event.option.id
         data = self.app.data
-        params = actions.defaults(verb, data.contract(self.code), data.today, data.states.get(self.code))
+        params = actions.defaults(verb, data.contract(self.code), data.today, data.states_of(self.code))
         self.check(verb, params)
 
     @work(thread=True, exclusive=True, group="plan")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.screen import Screen
 
 from tui import keymap
@@ -29,3 +30,24 @@ class DataScreen(Screen):
 
     def rebuild(self) -> None:
         """Re-read ``self.data`` into the widgets (after a lifecycle action)."""
+
+    def full_ready(self) -> bool:
+        """Light data: True once the extras and the full records are in; otherwise start reading the
+        full records in a worker (rebuild when done) and return False — the screen shows a note."""
+        data = self.data
+        if data.complete or (data.extras and data._full is not None):
+            return True
+        if data._full is None:
+            self._read_full(data)
+        return False
+
+    @work(thread=True, exclusive=True, group="full")
+    def _read_full(self, data) -> None:
+        data.full_snapshot()
+        if data.extras:
+            self.app.call_from_thread(self.data_changed)
+
+    def data_changed(self) -> None:
+        """The data changed while this screen is shown (the extras arrived)."""
+        self._version = self.app.data_version
+        self.rebuild()

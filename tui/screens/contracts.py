@@ -62,6 +62,14 @@ class ContractsScreen(DataScreen):
             self.query_one(f"#facet-{facet}", Select).set_options(options)
         self.apply()
 
+    def data_changed(self) -> None:
+        """The extras arrived (findings, due dates): re-apply the query; same index object."""
+        self._version = self.app.data_version
+        if self.query_one(ContractTable).index is self.data.index:
+            self.apply()
+        else:
+            self.rebuild()
+
     # -- querying --------------------------------------------------------------------------
     def apply(self, keep: str | None = None) -> None:
         index = self.data.index

@@ -74,6 +74,10 @@ class DashboardScreen(DataScreen):
         """The alerts as `cctk alerts` prints them (level, contract, unit, deadline, responsible, text);
         an OptionList holds real widgets' worth of lines, so very long lists are cut with a note."""
         alerts = self.data.alerts
+        if not self.data.extras:
+            self.query_one("#dash-alerts-title", Label).update(t("tui.pending"))
+            self.query_one("#dash-alerts", OptionList).clear_options()
+            return
         errors = sum(1 for a in alerts if a.level == "error")
         warnings = sum(1 for a in alerts if a.level == "warning")
         self.query_one("#dash-alerts-title", Label).update(

@@ -51,8 +51,7 @@ class DetailScreen(DataScreen):
                 with VerticalScroll():
                     yield Static(self._record(), id="record")
             with TabPane(t("tui.tab.text"), id="tab-text"):
-                with VerticalScroll(id="text-scroll"):
-                    yield Markdown(c.body, id="text")
+                yield VerticalScroll(id="text-scroll")        # the Markdown is mounted when first shown
             with TabPane(t("tui.tab.findings"), id="tab-findings"):
                 yield OptionList(id="findings")
             with TabPane(t("tui.tab.payments"), id="tab-payments"):
@@ -71,10 +70,35 @@ class DetailScreen(DataScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = t("tui.screen.detail", code=self.code)
-        self._fill_findings()
-        self._fill_payments()
+        self._filled: set[str] = {"tab-record", "tab-attachments"}
         self.load_history()
-        self.load_verification()
+
+    # Tabs other than the record are filled when first shown: opening a contract renders one tab
+    # (the Markdown text, the review and pyHanko's verification cost most, and may never be looked at).
+    def _fill_tab(self, pane: str) -> None:
+        if pane in self._filled:
+            return
+        self._filled.add(pane)
+        if pane == "tab-text":
+            self.query_one("#text-scroll").mount(Markdown(self.contract.body, id="text"))
+        elif pane == "tab-findings":
+            self._fill_findings()
+        elif pane == "tab-payments":
+            self._fill_payments()
+        elif pane == "tab-filing":
+            self.load_verification()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id and hasattr(self, "_filled"):
+            self._fill_tab(event.pane.id)
+
+    def _history_snapshot(self):
+        """The loaded snapshot for cctk.lifecycle.trail; light data carry no full records, so the
+        trail gets a copy holding just this contract (its folder), never a listing of the tree."""
+        import dataclasses
+        if self.data.complete:
+            return self.data.snapshot
+        return dataclasses.replace(self.data.snapshot, contracts=[self.contract])
 
     def rebuild(self) -> None:
         c = self.contract
@@ -86,11 +110,11 @@ class DetailScreen(DataScreen):
         self.query_one("#record", Static).update(self._record())
         self.query_one("#filing", Static).update(self._filing())
         self.query_one("#attachments", Static).update(self._attachments())
-        self._fill_findings()
         self.query_one("#payments").remove_children()
-        self._fill_payments()
+        self.query_one("#text-scroll").remove_children()
+        self._filled = {"tab-record", "tab-attachments"}
+        self._fill_tab(self.query_one(TabbedContent).active)
         self.load_history()
-        self.load_verification()
 
     # -- tabs ------------------------------------------------------------------------------
     def _record(self) -> Table:
@@ -185,12 +209,17 @@ class DetailScreen(DataScreen):
             ol.add_option(Option(shown, id=f"f{n}"))
             self._finding_lines[f"f{n}"] = line
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "findings":
-            self.jump_to(self._finding_lines.get(event.option.id or ""))
+            await self.jump_to(self._finding_lines.get(event.option.id or ""))
 
-    def jump_to(self, file_line: int | None) -> None:
+    async def jump_to(self, file_line: int | None) -> None:
         """Show the text tab at the clause holding ``file_line``."""
+        if "tab-text" not in self._filled:
+            self._filled.add("tab-text")
+            md = Markdown(id="text")
+            await self.query_one("#text-scroll").mount(md)
+            await md.update(self.contract.body)
         self.query_one(TabbedContent).active = "tab-text"
         heading = shape.clause_for_line(self.contract, file_line)
         md = self.query_one("#text", Markdown)
@@ -234,7 +263,7 @@ class DetailScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="history")
     def load_history(self) -> None:
-        events = shape.history(self.app.root, self.code, self.data.snapshot)
+        events = shape.history(self.app.root, self.code, self._history_snapshot())
         if not events:
             out = Text(t("tui.hist.empty"))
         else:

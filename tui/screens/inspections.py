@@ -32,8 +32,11 @@ class InspectionsScreen(DataScreen):
 
     def rebuild(self) -> None:
         self.sub_title = f"{t('tui.screen.inspections')} {self.year}"
-        v = shape.view(self.app.root, self.data.snapshot, self.year, self.data.inspections)
         box = self.query_one("#inspections", Static)
+        if not self.full_ready():
+            box.update(t("tui.pending_full"))
+            return
+        v = shape.view(self.app.root, self.data.full_snapshot(), self.year, self.data.inspections)
         if v.seed is None and not v.rows:
             box.update(t("tui.insp.none", year=self.year))
             return

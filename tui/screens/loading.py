@@ -39,11 +39,13 @@ class LoadingScreen(Screen):
     def load(self) -> None:
         from cctk.store.loader import load
 
-        from tui.data.repo import build
+        from tui.data.repo import build, build_light, load_light
+        progress = lambda d, n: self.app.call_from_thread(self._progress, d, n)  # noqa: E731
         try:
-            snap = load(self.app.root, progress=lambda d, n: self.app.call_from_thread(self._progress, d, n),
-                        **self.app.load_kwargs)
-            data = build(snap, today=self.app.today)
+            if self.app.load_kwargs:          # a revision or other options: the whole load, as before
+                data = build(load(self.app.root, progress=progress, **self.app.load_kwargs), today=self.app.today)
+            else:                             # the first screen from the cache's light rows
+                data = build_light(load_light(self.app.root, progress=progress), today=self.app.today)
         except Exception as exc:  # shown, not raised: the clerk sees what went wrong
             self.app.call_from_thread(self.query_one("#loading-detail", Label).update,
                                       t("tui.load_failed", error=str(exc)))

@@ -36,6 +36,11 @@ class SuppliersScreen(DataScreen):
 
         snap = self.data.snapshot
         today = self.data.today
+        if not self.full_ready():
+            ol = self.query_one("#supplier-list", OptionList)
+            ol.clear_options()
+            ol.add_option(Option(t("tui.pending_full"), disabled=True))
+            return
         black = {l.supplier for l in listed(self.data.listings, "black", today)}
         red = {l.supplier for l in listed(self.data.listings, "red", today)}
         names = {code: s.name for code, s in snap.suppliers.items()}
@@ -70,7 +75,7 @@ class SuppliersScreen(DataScreen):
         from cctk.suppliers import supplier_record
 
         data = self.data
-        rec = supplier_record(data.snapshot, credit_code, data.today, settings=data.settings,
+        rec = supplier_record(data.full_snapshot(), credit_code, data.today, settings=data.settings,
                               inspections=data.inspections, feedback=data.feedback, listings=data.listings)
         out = Text()
         out.append(f"{rec['name']}\n", style="bold")
