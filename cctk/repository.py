@@ -40,6 +40,14 @@ def _position(snap: Snapshot, contract: Contract, at: tuple):
     return src.position(at)
 
 
+def _probe(snap: Snapshot, path: str, test) -> bool:
+    """Ask the file system about a path git does not list (an untracked attachment). The answer is
+    remembered in snap.probes: a cached check result is only reused while every probe answers the same."""
+    result = test(os.path.join(snap.root, path))
+    snap.probes[f"{test.__name__}:{path}"] = result
+    return result
+
+
 def reference_checks(snap: Snapshot) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     pattern = re.compile(snap.config["code_pattern"])
@@ -66,26 +74,27 @@ def reference_checks(snap: Snapshot) -> list[Diagnostic]:
             out.append(_located(snap, c, "ref.supplier_name", ("counterparty", "name"), field="counterparty.name",
                                 name=c.counterparty.name, registered=supplier.name))
         if snap.org.people:
-            people = [(("clerk",), c.clerk)] + [(("approvals", i, "by"), a.by) for i, a in enumerate(c.approvals)]
+            people = [(("clerk",), c.clerk)] + [(("approvals", i, "by"), by) for i, by in enumerate(c.approvers)]
             for at, person in people:
                 if person and person not in snap.org.people:
                     out.append(_located(snap, c, "ref.person", at, field=".".join(map(str, at)), value=person))
         folder_path = posixpath.dirname(c.path)
-        for i, att in enumerate(c.attachments):
-            norm = posixpath.normpath(att.path)
-            if att.path.startswith("/") or norm.startswith("..") or "\\" in att.path or ":" in att.path.split("/")[0]:
+        for i, att_path in enumerate(c.attachment_paths):
+            norm = posixpath.normpath(att_path)
+            if att_path.startswith("/") or norm.startswith("..") or "\\" in att_path or ":" in att_path.split("/")[0]:
                 out.append(_located(snap, c, "attachment.unsafe", ("attachments", i, "path"),
-                                    field=f"attachments.{i}.path", value=att.path))
+                                    field=f"attachments.{i}.path", value=att_path))
                 continue
             full = f"{folder_path}/{norm}"
             # Work tree: ask the file system (only for attachments, not for every file); revision: the tree mode.
-            is_link = full in snap.symlinks or (snap.rev is None and os.path.islink(snap.root / full))
+            is_link = full in snap.symlinks or (snap.rev is None and full not in snap.all_paths
+                                                and _probe(snap, full, os.path.islink))
             if is_link:
                 out.append(_located(snap, c, "attachment.symlink", ("attachments", i, "path"),
-                                    field=f"attachments.{i}.path", value=att.path))
-            elif full not in snap.all_paths and not (snap.rev is None and (snap.root / full).is_file()):
+                                    field=f"attachments.{i}.path", value=att_path))
+            elif full not in snap.all_paths and not (snap.rev is None and _probe(snap, full, os.path.isfile)):
                 out.append(_located(snap, c, "attachment.missing", ("attachments", i, "path"),
-                                    field=f"attachments.{i}.path", value=att.path))
+                                    field=f"attachments.{i}.path", value=att_path))
     return out
 
 

@@ -281,14 +281,12 @@ def test_check_end_to_end(sample_repo):
 
 # These need finish() in cctk/rules/engine.py to match with cctk.store.suppressions.reason_for and to
 # report unknown codes with unknown_codes (see docs/check.md); until then it matches by code only.
-NEEDS_FINISH = pytest.mark.xfail(strict=True, reason="finish() still matches suppressions by code only")
 
 
 def _second_payment_also_unfiled(text: str) -> str:
     return edit(text, ('  - on: "2019-03-20"', '  - on: "2019-03-20"  # cctk: ignore CC202 because 首付款经区财政局批准'))
 
 
-@NEEDS_FINISH
 def test_check_field_scope_leaves_other_fields(sample_repo):
     path = sample_repo / SAMPLE
     path.write_text(_second_payment_also_unfiled(edit(TEXT, LATE)), "utf-8")
@@ -297,7 +295,6 @@ def test_check_field_scope_leaves_other_fields(sample_repo):
         ("payments.0.on", True), ("payments.1.on", False)]
 
 
-@NEEDS_FINISH
 def test_check_line_scope_in_the_text(sample_repo):
     path = sample_repo / SAMPLE
     path.write_text(edit(TEXT, FINAL, ("乙方对履行本合同中知悉的甲方信息负有保密义务。",
@@ -306,7 +303,6 @@ def test_check_line_scope_in_the_text(sample_repo):
     assert sorted(bool(i["suppressed"]) for i in items) == [False, True]
 
 
-@NEEDS_FINISH
 def test_check_unknown_code_in_a_comment_is_located(sample_repo):
     path = sample_repo / SAMPLE
     path.write_text(edit(TEXT, ("status: archived", "status: archived  # cctk: ignore CC999 because 没有这条规则")), "utf-8")

@@ -11,9 +11,7 @@ import click
 from cctk import i18n
 from cctk.cli.common import SEVERITY_COLOURS, fail, progress_callback, repo_root, rev_option, use_colour
 from cctk.model import Severity
-from cctk.repository import all_diagnostics
 from cctk.store import gitio
-from cctk.store.loader import load
 
 i18n.register({
     "check.changed_all": ("policy, suppliers or cctk.yaml changed since {base}: checking everything",
@@ -87,25 +85,22 @@ def check(paths, fmt, rev, select, ignore_, severity, changed, as_of, fail_on, o
       cctk check --changed origin/main --format sarif -o cctk.sarif
       cctk check --select CC2 --as-of 2024-06-30 --fail-on warning
     """
-    from cctk.rules import changed_contracts, run
-    from cctk.rules import report
+    from cctk.rules import pipeline, report
 
     root = repo_root()
+    if changed and not gitio.is_git_repo(root):
+        fail(i18n.t("cli.git_failed", error="--changed needs a git repository"))
     try:
-        snap = load(root, rev, use_cache=not no_cache, progress=progress_callback("cli.loading"))
-        scope = None
-        if changed:
-            if not gitio.is_git_repo(root):
-                fail(i18n.t("cli.git_failed", error="--changed needs a git repository"))
-            scope = changed_contracts(root, changed, snap.rev)
-            if scope is None:
-                click.echo(i18n.t("check.changed_all", base=changed), err=True)
+        snap, result = pipeline.check(
+            root, rev, as_of=as_of, select=_codes(select), ignore=_codes(ignore_),
+            min_severity=Severity.parse(severity), changed_base=changed, use_cache=not no_cache,
+            local_rules=not no_local_rules, review=None if no_review else _review,
+            progress=progress_callback("cli.loading"))
     except gitio.GitError as exc:
         fail(i18n.t(exc.key, **exc.args_))
-    review, tag = (None, None) if no_review else _review(snap)
-    result = run(snap, as_of=as_of, base=all_diagnostics(snap), select=_codes(select), ignore=_codes(ignore_),
-                 min_severity=Severity.parse(severity), changed=scope, use_cache=not no_cache,
-                 local_rules=not no_local_rules, review=review, review_tag=tag)
+    scope = result.changed
+    if changed and scope is None:
+        click.echo(i18n.t("check.changed_all", base=changed), err=True)
     files = sorted(snap.files) if scope is None else sorted(p for p in snap.files if p in scope)
     if paths:
         prefixes = [str((root / p).resolve().relative_to(root)) if not p.startswith("contracts") else p.rstrip("/")
@@ -176,6 +171,6 @@ def _print_text(result, files: int, to: str | None):
         _emit("\n".join(click.unstyle(line) for line, _ in lines), to)
         return
     colour = use_colour()
-    for line, style in lines:
-        click.secho(line, color=colour, **style)
+    # One write: 60,000 click.secho calls cost ~2.5 s at 100k contracts.
+    click.echo("\n".join(click.style(line, **style) if style else line for line, style in lines), color=colour)
     sys.stdout.flush()

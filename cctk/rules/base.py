@@ -104,6 +104,9 @@ class Rule:
     # Repository rules whose findings only relate contracts sharing this key (e.g. the unit) let
     # pull-request mode look at the changed contracts' partitions only.
     partition = None                     # staticmethod(contract -> hashable) or None
+    # Reads only what cctk.model.facts.ContractFacts holds: rules run on every check (live and
+    # repository rules) then see the light facts instead of full records (a warm run at 100k).
+    facts: bool = False
 
 
     def __init__(self, severity: Severity | None = None):

@@ -23,8 +23,9 @@ from cctk.rules.base import REGISTRY, Context, Finding, Rule
 from cctk.rules.cache import RuleCache, path_for
 from cctk.rules.custom import declarative_rules, module_rules
 from cctk.store import gitio
-from cctk.store.loader import Snapshot
-from cctk.store.records import CODES, decode, diag, split
+from cctk.store.loader import Snapshot, records
+from cctk.store.records import CODES, decode, split
+from cctk.store.suppressions import reason_for, unknown_codes
 
 # Importing the rule modules registers them.
 from cctk.rules import filing, inspections, money, patterns, performance, signing  # noqa: F401,E402
@@ -244,15 +245,20 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         hits = cache.get_many(oids) if cache else {}
         review_hits = rcache.get_many(oids) if rcache else {}
         timings["cache_read"] = time.perf_counter() - t0
-        need_rules = {id(c) for c in targets if not c.oid or c.oid not in hits}
-        need_review = {id(c) for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
-        misses = [c for c in targets if id(c) in need_rules or id(c) in need_review]
-        computed = dict(zip(map(id, misses), _check_misses(snap, ctx, cached_rules, review, misses, locator,
-                                                           need_rules, need_review))) if misses else {}
+        need_rules = {c.path for c in targets if not c.oid or c.oid not in hits}
+        need_review = {c.path for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
+        misses = [c for c in targets if c.path in need_rules or c.path in need_review]
+        if misses and snap.mode == "facts":   # only the records the caches cannot answer for are decoded
+            full = records(snap, [c.path for c in misses], use_cache=use_cache)
+            misses = [full[c.path] for c in misses if c.path in full]
+        computed = dict(zip((c.path for c in misses),
+                            _check_misses(snap, ctx, cached_rules, review, misses, locator,
+                                          {id(c) for c in misses if c.path in need_rules},
+                                          {id(c) for c in misses if c.path in need_review}))) if misses else {}
         new_rules: dict[str, list[dict]] = {}
         new_review: dict[str, list[dict]] = {}
         for c in targets:
-            rule_found, review_found = computed.get(id(c), (None, None))
+            rule_found, review_found = computed.get(c.path, (None, None))
             if rule_found is None:
                 rule_found = hits.get(c.oid, [])
             elif c.oid:
@@ -274,15 +280,27 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
                 except Exception:
                     pass
         timings["contract_rules"] = time.perf_counter() - t0
+        # Rules that look at every run: on facts when they can, else on full records (decoded once).
+        everything = snap.contracts
+        if snap.mode == "facts" and any(not r.facts for r in live_rules + repo_rules):
+            full = records(snap, [c.path for c in snap.contracts], use_cache=use_cache)
+            everything = [full[c.path] for c in snap.contracts if c.path in full]
+
+        def view(rule, contracts):
+            if rule.facts or everything is snap.contracts:
+                return contracts
+            by_path = {c.path: c for c in everything}
+            return [by_path[c.path] for c in contracts if c.path in by_path]
+
         # 2. per-contract rules reading registers: every run
-        live = [f for c in targets for r in live_rules for f in r.check(c, ctx)]
+        live = [f for r in live_rules for c in view(r, targets) for f in r.check(c, ctx)]
         # 3. cross-contract rules over everything, kept when they touch the targets
         cross = []
         for r in repo_rules:
-            pool = snap.contracts
+            pool = view(r, snap.contracts)
             if changed is not None and r.partition is not None:
-                keys = {r.partition(c) for c in targets}
-                pool = [c for c in snap.contracts if r.partition(c) in keys]
+                keys = {r.partition(c) for c in view(r, targets)}
+                pool = [c for c in pool if r.partition(c) in keys]
             for f in r.check_all(pool, ctx):
                 if changed is None or f.contract.code in target_codes or target_codes.intersection(f.related):
                     cross.append(f)
@@ -368,21 +386,10 @@ def finish(diags, snap, ruleset, *, as_of, select, ignore, min_severity, checked
     known = {r.code for r in ruleset.rules} | set(CODES.values()) | {d.code for d in diags} | {"CC099"}
     out, suppressed = [], []
     for c in snap.contracts if changed is None else [c for c in snap.contracts if c.path in changed]:
-        for i, s in enumerate(c.ignore):
-            # CC0xx belong to the record store and CRxxx to the text review (which may be absent).
-            if s.code not in known and not s.code.startswith(("CC0", "CR")):
-                d = diag("suppression.unknown", c.path, severity=Severity.WARNING, field=f"ignore.{i}.code",
-                         value=s.code)
-                d.contract = c.code
-                diags.append(d)
+        diags.extend(unknown_codes(c, known))
     for d in diags:
         contract = by_code.get(d.contract) if d.contract else None
-        reason = None
-        if contract is not None:
-            for s in contract.ignore:
-                if s.code == d.code:
-                    reason = s.reason
-                    break
+        reason = reason_for(contract, d) if contract is not None else None
         if select and not _matches(d.code, select):
             continue
         if ignore and _matches(d.code, ignore):

@@ -106,6 +106,7 @@ class PaymentUnfiled(Rule):
 @rule
 class DuplicateFilingNumber(Rule):
     code, slug, severity, scope = "CC203", "duplicate-filing-number", Severity.ERROR, "repository"
+    facts = True
     partition = staticmethod(lambda c: c.filing.number if c.filing else None)
     summary = ("Two contracts share one filing number", "多份合同使用同一备案号")
     messages = {"main": ("filing number {number} is also used by {others}", "备案号 {number} 同时被 {others} 使用")}
@@ -151,6 +152,7 @@ def number_pattern(fmt: str) -> re.Pattern | None:
 @rule
 class FilingSequenceGap(Rule):
     code, slug, severity, scope = "CC204", "filing-sequence-gap", Severity.WARNING, "repository"
+    facts = True
     summary = ("Gap in a year's filing number sequence", "年度备案号序列存在缺号")
     messages = {"main": ("filing numbers {first}–{last} of {year} are missing before {number}",
                          "{year} 年备案号 {first}–{last} 缺失（位于 {number} 之前）")}

@@ -9,6 +9,7 @@ from cctk.rules.base import Doc, Quote, Rule, rule
 @rule
 class InspectionFailed(Rule):
     code, slug, severity = "CC406", "inspection-failed", Severity.ERROR
+    facts = True
     cacheable = False                      # depends on inspections/*.yaml, not only the record
     summary = ("A performance inspection of the contract failed", "合同履约检查不合格")
     messages = {"main": ("inspection {id} ({kind}) on {on} failed: {findings}",

@@ -21,6 +21,7 @@ def _day(c) -> dt.date | None:
 @rule
 class ContractSplitting(Rule):
     code, slug, severity, scope = "CC501", "contract-splitting", Severity.WARNING, "repository"
+    facts = True
     partition = staticmethod(lambda c: c.unit)
     summary = ("Possible contract splitting: several contracts just under a threshold that together exceed it",
                "疑似化整为零：多份略低于限额的合同合计超过限额")
@@ -105,6 +106,7 @@ class ContractSplitting(Rule):
 @rule
 class SupplierConcentration(Rule):
     code, slug, severity, scope = "CC502", "supplier-concentration", Severity.WARNING, "repository"
+    facts = True
     partition = staticmethod(lambda c: c.unit)
     summary = ("One supplier holds more than the set share of a unit's contracts in a year",
                "单一供应商占某单位年度合同金额比例过高")

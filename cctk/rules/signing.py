@@ -180,6 +180,7 @@ def active_listing(supplier, day):
 @rule
 class BlacklistedSupplier(Rule):
     code, slug, severity = "CC105", "blacklisted-supplier", Severity.ERROR
+    facts = True
     cacheable = False                      # depends on the supplier register, not only the record
     summary = ("Contract signed with a black-listed supplier while the listing was in force",
                "在供应商被列入黑名单期间与其签订合同")

@@ -15,8 +15,9 @@ import msgspec
 
 from cctk import __version__
 from cctk.model import Contract, Diagnostic
+from cctk.model.facts import ContractFacts, facts_of
 
-FORMAT = 3
+FORMAT = 4
 
 
 class Payload(msgspec.Struct, array_like=True):
@@ -35,6 +36,24 @@ def encode(contract: Contract | None, diags: list[Diagnostic]) -> bytes:
 def decode(blob: bytes) -> tuple[Contract | None, list[Diagnostic]]:
     p = _DEC.decode(blob)
     return p.contract, [Diagnostic.from_json(d) for d in p.diags]
+
+
+class FactsPayload(msgspec.Struct, array_like=True, gc=False):
+    facts: ContractFacts | None
+    diags: list[dict]
+
+
+_FACTS_DEC = msgspec.msgpack.Decoder(FactsPayload)
+
+
+def encode_facts(contract: Contract | None, diags: list[Diagnostic]) -> bytes:
+    return _ENC.encode(FactsPayload(facts_of(contract) if contract is not None else None,
+                                    [d.to_cache() for d in diags]))
+
+
+def decode_facts(blob: bytes) -> tuple[ContractFacts | None, list[Diagnostic]]:
+    p = _FACTS_DEC.decode(blob)
+    return p.facts, [Diagnostic.from_json(d) for d in p.diags] if p.diags else []
 
 
 def cache_path(root: Path, git_dir: Path | None) -> Path:
@@ -64,11 +83,13 @@ class Cache:
         if row is None or row[0] != self.version:
             db.execute("DROP TABLE IF EXISTS records")
             db.execute("DROP TABLE IF EXISTS summary")
+            db.execute("DROP TABLE IF EXISTS facts")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
         db.execute("CREATE TABLE IF NOT EXISTS records (oid TEXT PRIMARY KEY, payload BLOB) WITHOUT ROWID")
         db.execute("""CREATE TABLE IF NOT EXISTS summary (
             oid TEXT PRIMARY KEY, code TEXT, title TEXT, unit TEXT, supplier TEXT, supplier_name TEXT,
             amount TEXT, status TEXT, year INTEGER, category TEXT, errors INTEGER) WITHOUT ROWID""")
+        db.execute("CREATE TABLE IF NOT EXISTS facts (oid TEXT PRIMARY KEY, payload BLOB) WITHOUT ROWID")
         db.commit()
 
     def _count(self, table: str) -> int:
@@ -87,6 +108,19 @@ class Cache:
             out.update(cur.execute(q, chunk))
         return out
 
+    def facts(self, oids: list[str]) -> dict[str, bytes]:
+        """Encoded (ContractFacts, diagnostics) payloads (decode_facts) by blob id."""
+        cur = self.db.cursor()
+        if len(oids) > 5000 and len(oids) * 2 > self._count("facts"):
+            wanted = set(oids)
+            return {oid: payload for oid, payload in cur.execute("SELECT oid, payload FROM facts") if oid in wanted}
+        out: dict[str, bytes] = {}
+        for i in range(0, len(oids), 900):
+            chunk = oids[i:i + 900]
+            out.update(cur.execute("SELECT oid, payload FROM facts WHERE oid IN (%s)" % ",".join("?" * len(chunk)),
+                                   chunk))
+        return out
+
     def summaries(self, oids: list[str]) -> dict[str, tuple]:
         out: dict[str, tuple] = {}
         cur = self.db.cursor()
@@ -103,14 +137,15 @@ class Cache:
                 out[row[0]] = row[1:]
         return out
 
-    def put_many(self, items: list[tuple[str, bytes, tuple]]):
-        """items: (oid, payload, summary-row-without-oid)."""
+    def put_many(self, items: list[tuple[str, bytes, tuple, bytes]]):
+        """items: (oid, payload, summary-row-without-oid, facts payload)."""
         if not items:
             return
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", [(o, p) for o, p, _ in items])
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", [(o, p) for o, p, _, _ in items])
             self.db.executemany("INSERT OR REPLACE INTO summary VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                                [(o, *s) for o, _, s in items])
+                                [(o, *s) for o, _, s, _ in items])
+            self.db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)", [(o, f) for o, _, _, f in items])
 
     def close(self):
         self.db.close()

@@ -63,15 +63,21 @@ def ls_tree(root: Path, rev: str, paths: list[str]) -> list[tuple[str, str, str]
     return entries
 
 
-def worktree_oids(root: Path, paths: list[str]) -> tuple[dict[str, str], set[str]]:
+def worktree_oids(root: Path, paths: list[str], symlinks: set[str] | None = None) -> tuple[dict[str, str], set[str]]:
     """Index blob ids of tracked files whose work-tree copy git says is unchanged, plus the set of
     paths that must be read and hashed (modified or untracked). Uses git's stat cache, so an
-    unchanged repository costs two listings rather than reading every file."""
+    unchanged repository costs two listings rather than reading every file. ``symlinks``, when
+    given, receives the paths that are symbolic links (from the index mode, or the file system
+    for changed paths)."""
     known: dict[str, str] = {}
+    links: set[str] = set()
     for item in git(root, "ls-files", "-s", "-z", "--", *paths).split(b"\0"):
         if item:
             meta, _, path = item.partition(b"\t")
-            known[path.decode("utf-8", "surrogateescape")] = meta.split()[1].decode()
+            name = path.decode("utf-8", "surrogateescape")
+            known[name] = meta.split(b" ", 2)[1].decode()
+            if meta.startswith(b"120000"):
+                links.add(name)
     dirty = set()
     for item in git(root, "diff-files", "--name-only", "-z", "--", *paths).split(b"\0"):
         if item:
@@ -85,6 +91,9 @@ def worktree_oids(root: Path, paths: list[str]) -> tuple[dict[str, str], set[str
         dirty |= _untracked_contract_files(root, known)
     for path in dirty:
         known.pop(path, None)
+    if symlinks is not None:
+        symlinks.update(links - dirty)
+        symlinks.update(p for p in dirty if os.path.islink(os.path.join(root, p)))
     return known, dirty
 
 

@@ -23,6 +23,10 @@ from cctk.store.repo import CONFIG_FILE, parse_config, parse_org, parse_policy, 
 
 CONTRACT_GLOB = "contracts/*/*/contract.md"
 PARALLEL_MIN = 400       # below this, a process pool costs more than it saves
+# What is listed (and goes into Snapshot.digest): the records, the registers, the rule book, and what
+# rules read besides them (inspection records, model texts). cctk.yaml last.
+LISTED = ["contracts", "suppliers", "policy", "inspections", "templates", CONFIG_FILE]
+MODES = {True: "full", False: "none", "full": "full", "facts": "facts", "summary": "summary", "lazy": "lazy"}
 
 
 @dataclass
@@ -39,6 +43,12 @@ class Snapshot:
     summaries: dict[str, tuple] = field(default_factory=dict)  # path -> cache.SUMMARY_FIELDS (summary mode)
     all_paths: set[str] = field(default_factory=set)      # every file under contracts/, suppliers/, policy/
     symlinks: set[str] = field(default_factory=set)
+    # What the contracts list holds: "full" (Contract), "facts" (ContractFacts), "summary" (only
+    # ``summaries``) or "none" (not loaded yet: ``load_contracts`` fills it in).
+    mode: str = "none"
+    digest: str = ""    # every input file's blob id, hashed: equal digests mean equal repositories
+    probes: dict[str, bool] = field(default_factory=dict)   # file-system questions asked beyond the listing
+    _entries: dict = field(default_factory=dict, repr=False)   # path -> blob id of every listed file
 
     def contract(self, code: str) -> Contract | None:
         for c in self.contracts:
@@ -52,32 +62,50 @@ def _is_contract(path: str) -> bool:
     return path.startswith("contracts/") and path.endswith("/contract.md") and path.count("/") == 3
 
 
+_PARSER_SOURCES = ("store/records.py", "store/suppressions.py", "store/yamlio.py", "store/_contract_validator.py",
+                   "store/messages.py", "model/contract.py", "model/facts.py", "model/money.py", "model/ids.py",
+                   "model/workdays.py")
+
+
 def _schema_hash() -> str:
+    """Version of what the parser produces: the schema and the parser's own code (a parser fix must not
+    be hidden by records cached before it, even when the package version is unchanged)."""
     import json
-    return hashlib.sha1(json.dumps(schema(), sort_keys=True).encode()).hexdigest()[:12]
+    h = hashlib.sha1(json.dumps(schema(), sort_keys=True).encode())
+    base = Path(__file__).resolve().parent.parent
+    for name in _PARSER_SOURCES:
+        try:
+            h.update((base / name).read_bytes())
+        except OSError:
+            pass
+    return h.hexdigest()[:12]
 
 
 def _parse_items(items: list[tuple[str, str, bytes]]):
     out = []
     for path, oid, data in items:
         contract, diags = parse_contract(path, data, oid=oid)
-        out.append((oid, cachemod.encode(contract, diags), cachemod.summary_row(contract, diags)))
+        out.append((oid, cachemod.encode(contract, diags), cachemod.summary_row(contract, diags),
+                    cachemod.encode_facts(contract, diags)))
     return out
 
 
 class _Source:
     """Where bytes come from: the work tree, or a revision (with the work tree as a shortcut)."""
 
-    def __init__(self, root: Path, rev: str | None):
+    def __init__(self, root: Path | None, rev: str | None):
         self.root = root
-        self.is_git = gitio.is_git_repo(root)
-        self.rev = gitio.resolve(root, rev) if rev else None
+        self.is_git = gitio.is_git_repo(root) if root is not None else False
+        self.rev = gitio.resolve(root, rev) if rev and root is not None else rev
         self._cat: gitio.CatFile | None = None
         self.entries: dict[str, str | None] = {}   # path -> oid (None: unknown, must hash)
         self._clean_index: dict[str, str] = {}
         self.symlinks: set[str] = set()
+        self.pre_read: dict[str, bytes] = {}         # files already read while hashing them
+        if root is None:
+            return
         if self.rev:
-            for path, oid, mode in gitio.ls_tree(root, self.rev, ["contracts", "suppliers", "policy", CONFIG_FILE]):
+            for path, oid, mode in gitio.ls_tree(root, self.rev, LISTED):
                 self.entries[path] = oid
                 if mode == "120000":
                     self.symlinks.add(path)
@@ -86,18 +114,28 @@ class _Source:
             except gitio.GitError:
                 self._clean_index = {}
         elif self.is_git:
-            known, dirty = gitio.worktree_oids(root, ["contracts", "suppliers", "policy", CONFIG_FILE])
+            known, dirty = gitio.worktree_oids(root, LISTED, self.symlinks)
             self.entries.update(known)
             for path in dirty:
                 if os.path.isfile(root / path):
                     self.entries[path] = None
         else:
-            for top in ("contracts", "suppliers", "policy"):
+            for top in LISTED[:-1]:
                 for dirpath, _, names in os.walk(root / top):
                     for name in names:
                         self.entries[os.path.relpath(os.path.join(dirpath, name), root)] = None
             if (root / CONFIG_FILE).is_file():
                 self.entries[CONFIG_FILE] = None
+
+    @classmethod
+    def from_snapshot(cls, snap: "Snapshot") -> "_Source":
+        """A reader over a loaded snapshot's listing (no new listing; revisions are read with cat-file)."""
+        src = cls(None, snap.rev)
+        src.root = snap.root
+        src.is_git = gitio.is_git_repo(snap.root)
+        src.entries = dict(snap._entries or snap.files)
+        src.symlinks = snap.symlinks
+        return src
 
     def read(self, paths: list[str]) -> dict[str, bytes]:
         out = {}
@@ -144,19 +182,53 @@ def _no_gc():
 
 def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, workers: int | None = None,
          progress=None, contracts: bool | str = True) -> Snapshot:
-    """Load the repository. ``contracts``: True (full records), False (none), or "summary" — only the
-    listing columns of each contract (cache.SUMMARY_FIELDS), which a warm cache serves without
-    decoding any record."""
+    """Load the repository. ``contracts`` says how much of each contract:
+
+    - True / "full": the whole record (Contract);
+    - "facts": ContractFacts (cctk.model.facts), which a warm cache serves without decoding records;
+    - "summary": only the listing columns (Snapshot.summaries, cache.SUMMARY_FIELDS);
+    - "lazy": none yet, but every contract file is listed and hashed (Snapshot.files, Snapshot.digest),
+      so a caller can consult its own caches first and call ``load_contracts`` only when it must;
+    - False: registers only (the fastest: no contract file is listed).
+    """
     root = Path(root).resolve()
     src = _Source(root, rev)
     try:
         with _no_gc():
-            return _load(root, src, use_cache=use_cache, workers=workers, progress=progress, with_contracts=contracts)
+            snap = _load(root, src, with_contracts=contracts)
+            if snap.mode == "none" and MODES[contracts] not in ("none", "lazy"):
+                _fill(snap, src, MODES[contracts], use_cache=use_cache, workers=workers, progress=progress)
+            return snap
     finally:
         src.close()
 
 
-def _load(root, src: _Source, *, use_cache, workers, progress, with_contracts) -> Snapshot:
+def load_contracts(snap: Snapshot, mode: str = "full", *, use_cache: bool = True, workers: int | None = None,
+                   progress=None) -> Snapshot:
+    """Fill in the contracts of a snapshot loaded with ``contracts="lazy"`` (or reload them in another
+    mode), reusing its listing."""
+    src = _Source.from_snapshot(snap)
+    try:
+        with _no_gc():
+            _fill(snap, src, mode, use_cache=use_cache, workers=workers, progress=progress)
+        return snap
+    finally:
+        src.close()
+
+
+def records(snap: Snapshot, paths: list[str], *, use_cache: bool = True) -> dict[str, Contract]:
+    """Full records of some contracts of ``snap`` (any mode), from the cache or parsed."""
+    src = _Source.from_snapshot(snap)
+    try:
+        with _no_gc():
+            found, _ = _records(snap, src, [p for p in paths if p in snap.files], mode="full", use_cache=use_cache,
+                                workers=None, progress=None)
+        return found
+    finally:
+        src.close()
+
+
+def _load(root, src: _Source, *, with_contracts) -> Snapshot:
     diags: list[Diagnostic] = []
     small = [p for p in src.entries if p == CONFIG_FILE or (p.startswith(("policy/", "suppliers/"))
                                                               and p.endswith((".yaml", ".yml")))]
@@ -179,31 +251,58 @@ def _load(root, src: _Source, *, use_cache, workers, progress, with_contracts) -
                     contracts=[], diagnostics=diags, all_paths=set(src.entries), symlinks=src.symlinks)
     if not with_contracts:
         return snap
-    paths = sorted(p for p in src.entries if _is_contract(p))
-    # Work-tree files git cannot vouch for are read and hashed here (cheap next to parsing).
-    unknown = [p for p in paths if src.entries[p] is None]
-    pre_read = src.read(unknown) if unknown else {}
-    for p in unknown:
-        if p in pre_read:
-            src.entries[p] = gitio.blob_oid(pre_read[p])
-    paths = [p for p in paths if src.entries[p] is not None]
-    snap.files = {p: src.entries[p] for p in paths}
+    # Files git cannot vouch for (modified, untracked) are read and hashed here: cheap next to parsing.
+    unknown = [p for p, oid in src.entries.items() if oid is None]
+    if unknown:
+        got = {p: data[p] for p in unknown if p in data}
+        got.update(src.read([p for p in unknown if p not in got]))
+        for p in unknown:
+            if p in got:
+                src.entries[p] = gitio.blob_oid(got[p])
+                src.pre_read[p] = got[p]
+    snap._entries = {p: oid for p, oid in src.entries.items() if oid is not None}
+    snap.files = {p: oid for p, oid in snap._entries.items() if _is_contract(p)}
+    digest = hashlib.sha1()
+    for p in sorted(snap._entries):
+        digest.update(f"{p}\0{snap._entries[p]}\n".encode("utf-8", "surrogateescape"))
+    snap.digest = digest.hexdigest()
+    return snap
 
-    cache = None
-    if use_cache:
-        try:
-            cache = cachemod.Cache(cachemod.cache_path(root, gitio.git_dir(root) if src.is_git else None),
-                                   _schema_hash())
-        except Exception:  # an unusable cache (read-only disk, corrupt file) only costs speed
-            cache = None
-    oids = sorted(set(snap.files.values()))
-    summary_mode = with_contracts == "summary"
-    if summary_mode and cache:
-        rows = cache.summaries(oids)
-        hits = {oid: None for oid in rows}
+
+def _open_cache(snap: Snapshot, src: _Source) -> cachemod.Cache | None:
+    try:
+        return cachemod.Cache(cachemod.cache_path(snap.root, gitio.git_dir(snap.root) if src.is_git else None),
+                              _schema_hash())
+    except Exception:  # an unusable cache (read-only disk, corrupt file) only costs speed
+        return None
+
+
+def _fill(snap: Snapshot, src: _Source, mode: str, *, use_cache, workers, progress) -> None:
+    paths = sorted(snap.files)
+    snap.contracts = []
+    snap.summaries = {}
+    snap.diagnostics = [d for d in snap.diagnostics if not _is_contract(d.path or "")]
+    found, diags = _records(snap, src, paths, mode=mode, use_cache=use_cache, workers=workers, progress=progress)
+    if mode == "summary":
+        snap.summaries = found
     else:
-        rows = {}
-        hits = cache.get_many(oids) if cache else {}
+        snap.contracts = [found[p] for p in paths if p in found]
+    snap.diagnostics.extend(diags)
+    snap.mode = mode
+
+
+def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache, workers, progress):
+    """(path -> Contract / ContractFacts / summary row, per-file diagnostics) for ``paths``."""
+    cache = _open_cache(snap, src) if use_cache else None
+    oids = sorted({snap.files[p] for p in paths})
+    if cache is None:
+        hits = {}
+    elif mode == "summary":
+        hits = cache.summaries(oids)
+    elif mode == "facts":
+        hits = cache.facts(oids)
+    else:
+        hits = cache.get_many(oids)
     missing_paths = []
     seen = set()
     for p in paths:
@@ -211,34 +310,32 @@ def _load(root, src: _Source, *, use_cache, workers, progress, with_contracts) -
         if oid not in hits and oid not in seen:
             seen.add(oid)
             missing_paths.append(p)
-    results: dict[str, bytes] = dict(hits)
+    results = dict(hits)
     if missing_paths:
-        parsed = _parse_missing(src, missing_paths, pre_read, workers, progress, len(paths), len(hits))
-        new = []
-        for oid, payload, summary in parsed:
-            results[oid] = payload
-            rows[oid] = summary
-            new.append((oid, payload, summary))
+        parsed = _parse_missing(src, missing_paths, src.pre_read, workers, progress, len(paths), len(hits))
+        for oid, payload, summary, facts in parsed:
+            results[oid] = summary if mode == "summary" else facts if mode == "facts" else payload
         if cache:
             try:
-                cache.put_many(new)
+                cache.put_many(parsed)
             except Exception:
                 pass
     if cache:
         cache.close()
-    if summary_mode:
-        snap.summaries = {p: rows[snap.files[p]] for p in paths if snap.files[p] in rows}
-        return snap
+    found: dict = {}
+    diags: list[Diagnostic] = []
+    if mode == "summary":
+        return {p: results[snap.files[p]] for p in paths if snap.files[p] in results}, diags
+    decode = cachemod.decode_facts if mode == "facts" else cachemod.decode
     for p in paths:
-        contract, cdiags = cachemod.decode(results[snap.files[p]])
-        if contract is not None:
-            contract.path = p
+        item, cdiags = decode(results[snap.files[p]])
+        if item is not None:
+            item.path = p
+            found[p] = item
         for d in cdiags:
             d.path = p
-        snap.diagnostics.extend(cdiags)
-        if contract is not None:
-            snap.contracts.append(contract)
-    return snap
+        diags.extend(cdiags)
+    return found, diags
 
 
 def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done):

@@ -54,11 +54,17 @@ register({
 Problem = tuple[str, int, int, dict]
 
 
+# cctk: directives that are not suppressions (cctk.render records the model text's variables).
+OTHER_DIRECTIVES = {"template-vars"}
+
+
 def parse_directive(text: str) -> tuple[list[str], str | None, str | None]:
     """``ignore CC201, CC202 because reason`` -> (codes, reason or None, syntax problem or None)."""
     text = text.strip()
     word, _, rest = text.partition(" ")
     if word.lower() != "ignore":
+        if word.lower() in OTHER_DIRECTIVES:   # someone else's directive: not a suppression, not a mistake
+            return None, None, None
         return [], None, f"unknown directive '{word[:20]}'" if word else "empty directive"
     m = _BECAUSE.search(rest)
     codes_text, reason = (rest[:m.start()], rest[m.end():].strip()) if m else (rest, None)
@@ -163,6 +169,8 @@ def front_matter(fm: str, first_line: int) -> tuple[list[Suppression], list[Prob
         comment = fm[m.end(): line_end if line_end != -1 else len(fm)]
         line, col = line0 + first_line, at - line_start + 1
         codes, reason, problem = parse_directive(comment)
+        if codes is None:
+            continue
         if problem:
             problems.append(("suppression.syntax", line, col, {"detail": problem}))
             continue
@@ -193,6 +201,8 @@ def body(text: str, first_line: int) -> tuple[list[Suppression], list[Problem]]:
             problems.append(("suppression.unclosed", line, col, {}))
             continue
         codes, reason, problem = parse_directive(" ".join(text[m.end():close].split()))
+        if codes is None:
+            continue
         if problem:
             problems.append(("suppression.syntax", line, col, {"detail": problem}))
             continue

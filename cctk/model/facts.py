@@ -1,0 +1,80 @@
+"""ContractFacts: the part of a contract record that whole-repository work reads.
+
+Cross-contract rules, register-dependent rules, reference checks, listings and the TUI's
+table look at every contract but at few of its fields. Decoding 100,000 full records from
+the cache costs ~3.3 s (msgpack into dataclasses, measured); these flat structs decode in a
+fraction of that, so a warm ``cctk check`` over 100,000 contracts stays within seconds. The
+attribute names are the Contract's, so a rule written against Contract runs on facts
+unchanged as long as it reads only what is here (rules say so with ``facts = True``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import msgspec
+
+from cctk.model.contract import LIVE_STATUSES, Contract, Suppression
+
+
+class PartyFacts(msgspec.Struct, array_like=True, gc=False):
+    name: str
+    credit_code: str
+    sme: bool | None = None
+
+
+class FilingFacts(msgspec.Struct, array_like=True, gc=False):
+    number: str | None = None
+    on: dt.date | None = None
+    required: bool = True
+    late: bool = False
+
+
+class ContractFacts(msgspec.Struct, array_like=True, gc=False):
+    code: str
+    title: str
+    category: str
+    unit: str
+    counterparty: PartyFacts
+    amount: Decimal
+    status: str
+    procurement_method: str | None = None
+    key_supervision: list[str] = []
+    template: str | None = None
+    dates: dict[str, dt.date] = {}
+    filing: FilingFacts | None = None
+    clerk: str | None = None
+    approvers: list[str] = []          # approvals[i].by, in order (reference checks)
+    attachment_paths: list[str] = []   # attachments[i].path, in order (reference checks)
+    ignore: list[Suppression] = []
+    secret: bool = False
+    paid: Decimal = Decimal(0)
+    amended_total: Decimal = Decimal(0)
+    path: str = ""
+    oid: str | None = None
+
+    @property
+    def year(self) -> int | None:
+        day = self.dates.get("signed") or self.dates.get("drafted")
+        return day.year if day else None
+
+    @property
+    def supplier(self) -> str:
+        return self.counterparty.credit_code
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+def facts_of(c: Contract) -> ContractFacts:
+    f = c.filing
+    return ContractFacts(
+        code=c.code, title=c.title, category=c.category, unit=c.unit,
+        counterparty=PartyFacts(c.counterparty.name, c.counterparty.credit_code, c.counterparty.sme),
+        amount=c.amount, status=c.status, procurement_method=c.procurement_method,
+        key_supervision=list(c.key_supervision), template=c.template, dates=dict(c.dates),
+        filing=FilingFacts(f.number, f.on, f.required, f.late) if f is not None else None,
+        clerk=c.clerk, approvers=[a.by for a in c.approvals], attachment_paths=[a.path for a in c.attachments],
+        ignore=list(c.ignore), secret=c.secret, paid=c.paid, amended_total=c.amended_total, path=c.path, oid=c.oid)
