@@ -550,6 +550,7 @@ def publish(directory, as_of):
     from cctk.export.publish import publish as do_publish
 
     root = repo_root()
-    snap = _load(root)
+    snap = _load(root, contracts="summary")      # pages and releases come per blob from the cache
+    gc.freeze()
     res = _refusal(do_publish, snap, Path(directory), as_of=_as_of(snap, as_of))
     click.echo(i18n.t("cli.sv.pub_done", n=res["published"], dir=res["dir"], secret=res["secret_withheld"]))

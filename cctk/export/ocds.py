@@ -430,7 +430,8 @@ def package_head(snap, *, as_of: dt.date, prefix: str, uri: str | None = None) -
 
 
 def write_package(snap, out, *, as_of: dt.date, prefix: str | None = None, uri: str | None = None,
-                  style: str = "compact", redactor=None, use_cache: bool = True) -> tuple[int, int, list[str]]:
+                  style: str = "compact", redactor=None, use_cache: bool = True,
+                  check: bool = True) -> tuple[int, int, list[str]]:
     """Stream the release package to the binary file ``out`` (the text ``json.dumps(package(…))`` gives,
     with separators of ``style``); nothing is written when it is invalid. (releases, secret withheld,
     schema errors). Each release is checked against the schema when its template is made; the envelope
@@ -466,7 +467,7 @@ def write_package(snap, out, *, as_of: dt.date, prefix: str | None = None, uri: 
         j = seen.setdefault(t.code, i)
         if j != i and render(pub[j], as_of) == render(t, as_of):
             errors.append(f"releases/{i}: same release as releases/{j} (uniqueItems)")
-    if errors:
+    if errors and check:
         return len(pub), secret, errors
     head_text = _release_text({**head, "releases": []}, style)
     if redactor:
@@ -477,7 +478,7 @@ def write_package(snap, out, *, as_of: dt.date, prefix: str | None = None, uri: 
         chunk = sep.join([render(t, as_of) for t in pub[i:i + 2000]])
         out.write(((sep if i else "") + chunk).encode("utf-8"))
     out.write(b"]}")
-    return len(pub), secret, []
+    return len(pub), secret, errors
 
 
 @lru_cache(maxsize=1)

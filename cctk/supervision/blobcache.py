@@ -18,7 +18,7 @@ from cctk import __version__
 from cctk.store import cache as storecache
 from cctk.store import gitio
 
-TABLES = ("alert_facts", "alert_runs", "ocds_releases", "register_pages")
+TABLES = ("alert_facts", "alert_runs", "ocds_releases", "ocds_releases_spaced", "register_pages")
 
 
 def cache_file(root: Path) -> Path:
