@@ -40,6 +40,7 @@ def _review(snap):
     """The text review as per-contract rules, when cctk.review is installed."""
     try:
         import cctk.review as review
+        import cctk.review.messages  # noqa: F401  (cached findings are printed without running the review)
     except ImportError:
         return None, None
     from cctk.rules.textreview import hook

@@ -69,7 +69,7 @@ def builtin_rules() -> list[Rule]:
 
 
 def _read_policy_modules(snap: Snapshot) -> dict[str, str]:
-    paths = sorted(p for p in snap.all_paths if p.startswith("policy/") and p.count("/") == 1 and p.endswith(".py"))
+    paths = [p for p in snap.other_paths if p.startswith("policy/") and p.count("/") == 1 and p.endswith(".py")]
     if not paths and snap.rev is None and (snap.root / "policy").is_dir():
         paths = sorted(f"policy/{p.name}" for p in (snap.root / "policy").glob("*.py"))
     out = {}
