@@ -231,3 +231,60 @@ def test_terminate_needs_reason_and_role(repo):
     r = A.terminate(repo, code, "供应商严重违约", person="zhang.wei")
     assert r.status == "terminated"
     assert "供应商严重违约" in git(repo, "log", "-1", "--format=%s")
+
+
+# --- the fast paths of a verb at 100,000 contracts (benchmarks/bench_lifecycle.py) -------------
+
+def test_filing_number_scan_matches_the_yaml():
+    from cctk.lifecycle.numindex import filing_number
+    head = '---\ncode: "X"\n'
+    assert filing_number(f'{head}filing:\n  on: "2026-01-02"\n  number: "罗财合备〔2026〕7号"\n---\nbody'.encode()) \
+        == "罗财合备〔2026〕7号"
+    assert filing_number(f"{head}filing:\n    required: false\n    number: '备-1' # c\n---\n".encode()) == "备-1"
+    assert filing_number(f'{head}filing: {{number: "N-2", on: "2026-01-02"}}\n---\n'.encode()) == "N-2"
+    assert filing_number(f"{head}filing:\n  required: false\n  pdf:\n    number: 3\n---\n".encode()) is None
+    assert filing_number(f"{head}filing:\n  number: null\n---\n".encode()) is None
+    assert filing_number(f"{head}title: x\n---\nfiling:\n  number: N\n".encode()) is None   # in the text
+
+
+def test_tree_built_along_changed_paths_equals_gits(tmp_path):
+    """txn._tree_with (splicing the trees on the changed paths) gives the tree an index would."""
+    import os
+
+    from cctk.lifecycle.txn import _tree_with
+    from cctk.store import gitio
+    d = tmp_path / "r"
+    for p, text in {"a/b/x.md": "x", "top": "t", "a/y": "y", "a/b.txt": "bt", "a/b-c": "q"}.items():
+        (d / p).parent.mkdir(parents=True, exist_ok=True)
+        (d / p).write_text(text)
+    git(d, "init", "-q")
+    git(d, "add", "-A")
+    git(d, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "i")
+    blob = git(d, "hash-object", "-w", "--stdin", input=b"new")
+    adds, removes = ["a/b/x.md", "a/c/z.md", "a/a0", "a/b/zz", "z/q"], ["a/y", "a/b-c"]
+    with gitio.CatFile(d) as cat:
+        tree = _tree_with(d, cat, git(d, "rev-parse", "HEAD^{tree}"), {**{p: blob for p in adds},
+                                                                        **{p: None for p in removes}})
+    env = {"GIT_INDEX_FILE": str(tmp_path / "index")}
+    git(d, "read-tree", "HEAD", env=env)
+    for p in adds:
+        git(d, "update-index", "--add", "--cacheinfo", f"100644,{blob},{p}", env=env)
+    git(d, "update-index", "--force-remove", *removes, env=env)
+    assert tree == git(d, "write-tree", env=env)
+    assert os.path.exists(d / ".git")
+
+
+def test_number_index_follows_commits(tmp_path):
+    from cctk.lifecycle.numindex import numbers_at
+    repo = make_repo(tmp_path / "r")
+    a, b = new_contract(repo), new_contract(repo)
+    to_signed(repo, a)
+    to_signed(repo, b)
+    assert numbers_at(repo) == {}
+    A.file(repo, a, on="2026-11-12", person="liu.yang")
+    A.file(repo, b, on="2026-11-12", person="liu.yang")
+    warm = numbers_at(repo)                              # brought forward from the cached commit
+    assert sorted(warm.values()) == ["罗财合备〔2026〕1号", "罗财合备〔2026〕2号"]
+    assert numbers_at(repo, "HEAD~1") == {k: v for k, v in warm.items() if a in k}
+    (git_dir := repo / ".git" / "cctk" / "filing-numbers.msgpack").unlink()
+    assert numbers_at(repo) == warm and git_dir.exists()  # rebuilt from scratch: the same

@@ -146,12 +146,16 @@ def _first_error(diags) -> str:
 
 
 def _open(root: Path, code: str, person_id: str | None, *, contracts: bool = False, action: str = "") -> _Ctx:
-    from cctk.store.loader import load
+    from cctk.lifecycle import settings
     from cctk.store.records import parse_contract
 
     root = Path(root).resolve()
     txn.recover(root)
-    snap = load(root, contracts=contracts)
+    if contracts:
+        from cctk.store.loader import load
+        snap = load(root, contracts=contracts)
+    else:            # a one-contract action reads the settings only, not the 100,000 other records
+        snap = settings.read(root)
     person = resolve_person(snap.org, person_id, None if person_id else _git_email(root))
     path = contract_path(root, code)
     from cctk.lifecycle.conflict import refuse_if_conflicted
@@ -340,11 +344,14 @@ def file(root, code: str, *, on=None, renumber: bool = False, person: str | None
     """备案: scope, number (sequential per year), deadline, content hash; signed → performing."""
     from cctk.i18n import t
 
-    ctx = _open(root, code, person, contracts=True, action="file")
+    from cctk.lifecycle.numindex import in_use
+
+    ctx = _open(root, code, person, action="file")
     c = ctx.contract
     fmt = ctx.snap.config.get("filing_number_format") or "备〔{year}〕{seq}号"
-    others = [x for x in ctx.snap.contracts if x.code != c.code]
-    used = numbering.numbers_in_use(others)
+    # Numbers of the other contracts as committed (the commit is made on HEAD), from the number index.
+    used = {n: other for n, other in in_use(ctx.root, "HEAD", exclude_path=ctx.path).items()
+            if other != c.code} if txn.head(ctx.root) else {}
     rec = RecordText(ctx.data)
     if renumber:
         if not (c.filing and c.filing.number):

@@ -75,7 +75,8 @@ def refuse_if_conflicted(root: Path, git_dir: Path, path: str, code: str, action
     except OSError:
         text = ""
     line = conflict_line(text)
-    if line is not None or unmerged(root, [path]):
+    # Unmerged index entries exist only while an operation is unfinished (reading the index costs).
+    if line is not None or (op is not None and unmerged(root, [path])):
         name = op[0] if op else "merge"
         raise Refused("lc.conflict", code=code, path=path, line=line or 1, op=name, drop=DROP[name])
     if op is not None:

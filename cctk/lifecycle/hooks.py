@@ -108,8 +108,8 @@ def commit_msg(root: Path, message_file: str) -> tuple[int, str]:
     message = Path(message_file).read_text("utf-8", "replace")
     message = "\n".join(line for line in message.splitlines() if not line.startswith("#"))
     trailers = parse_trailers(message)
-    from cctk.store.loader import load
-    snap = load(root, contracts=False)
+    from cctk.lifecycle import settings
+    snap = settings.read(root)
     email = os.environ.get("GIT_AUTHOR_EMAIL") or _out(root, "config", "user.email").strip()
     person = snap.org.person_by_email(email)
     findings = []
@@ -171,8 +171,8 @@ def _tips(root: Path, exclude: str) -> dict[str, str]:
 
 def receive(root: Path, updates: list[tuple[str, str, str]]) -> tuple[int, str]:
     """Check a push: ``updates`` are (old, new, ref) lines as pre-receive reads them."""
+    from cctk.lifecycle import settings
     from cctk.lifecycle.verify import Numbers, PolicyCache, check_commit, policy_oids
-    from cctk.store.loader import load
 
     root = Path(root)
     findings: list[tuple[str, Diagnostic]] = []
@@ -202,16 +202,27 @@ def receive(root: Path, updates: list[tuple[str, str, str]]) -> tuple[int, str]:
                                                                    for _, p, _, _ in c.files))
                         findings.append((commit, Diagnostic("LC013", Severity.ERROR, path, "hook.force",
                                                             {"ref": ref, "code": contract.code, "commit": commit[:10]})))
-            base_cfg = load(root, new, contracts=False).config
+            base_cfg = settings.read(root, new, cat).config
             signing = bool(base_cfg.get("require_signed_commits"))
-            org_for_keys = load(root, old if old != ZERO else new, contracts=False).org
+            org_for_keys = settings.read(root, old if old != ZERO else new, cat).org
             numbers = Numbers()
             with SignerConfig(org_for_keys) as sc:
                 commits = log(root, [new, "--not", "--all"], signatures=signing, signers=sc)
+            after: dict[str, dict[str, str]] = {}     # commit -> its settings' blob ids (walked forward)
             for commit in commits:
                 parent = commit.parents[0] if commit.parents else None
-                oids = policy_oids(root, parent) if parent else policy_oids(root, commit.oid)
+                oids = (after.get(parent) or policy_oids(root, parent)) if parent else policy_oids(root, commit.oid)
                 policy = cache.get(oids, cat)
+                if len(commit.parents) > 1:
+                    after[commit.oid] = policy_oids(root, commit.oid)
+                else:
+                    state = after[commit.oid] = dict(oids)
+                    for _, path, _, blob in commit.files:
+                        if settings.is_setting(path):
+                            if blob == ZERO:
+                                state.pop(path, None)
+                            else:
+                                state[path] = blob
 
                 def at_parent(path, parent=parent):
                     if not parent:
@@ -231,19 +242,20 @@ def receive(root: Path, updates: list[tuple[str, str, str]]) -> tuple[int, str]:
 
 def _number_conflicts(root: Path, ref: str, new: str, numbers) -> list[tuple[str, Diagnostic]]:
     """A number a push introduces may not be used by another contract on this or any other branch."""
-    from cctk.lifecycle.numbering import numbers_in_use
-    from cctk.store.loader import load
+    from cctk.lifecycle.numindex import numbers_at
 
     out = []
     trees = {ref: new, **_tips(root, ref)}
     # Only numbers still held at the pushed tip count: a number fixed later in the push (renumber) is fine.
-    final = {c.code: c.filing.number for c in load(root, new).contracts if c.filing and c.filing.number}
+    final = {p.split("/")[2]: n for p, n in numbers_at(root, new).items()}
     items = [(n, code, commit) for n, code, commit in numbers.items if final.get(code) == n]
     for where, tip in trees.items():
-        used = numbers_in_use(load(root, tip).contracts)
+        used: dict[str, set[str]] = {}
+        for path, number in numbers_at(root, tip).items():
+            used.setdefault(number, set()).add(path.split("/")[2])
         for number, code, commit in items:
-            other = used.get(number)
-            if other and other != code:
+            other = min(used.get(number, set()) - {code}, default=None)
+            if other:
                 label = "" if where == ref else f" ({where})"
                 out.append((commit, dx("lc.dup_number", "", code, number=number, other=other, where=label)))
     seen, unique = set(), []

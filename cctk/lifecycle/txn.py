@@ -2,7 +2,7 @@
 
 ``git commit`` stages into the shared index and writes the work tree first, so a process killed
 half-way leaves a modified file or a staged path behind. Instead the new commit is built from
-objects only (hash-object, a private index, write-tree, commit-tree) and made visible by a single
+objects only (hash-object for the blobs and the trees along the changed paths, commit-tree) and made visible by a single
 compare-and-swap ``update-ref`` — git's own commit point. Killed before it: nothing a person can see
 has changed (only unreachable objects, which git gc removes). After it: a journal in .git lets the
 next cctk command finish copying the committed files into the work tree and index (roll forward).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -127,7 +128,6 @@ def commit_files(root: Path, changes: dict[str, bytes | None], message: str, *, 
         raise Refused("txn.locked", path=str(lock)) from None
     os.write(fd, str(os.getpid()).encode())
     os.close(fd)
-    tmp_index = gd / f"cctk-index-{os.getpid()}"
     try:
         if subprocess.run(["git", "-C", str(root), "symbolic-ref", "-q", "HEAD"], capture_output=True).returncode:
             raise Refused("txn.detached")
@@ -135,20 +135,15 @@ def commit_files(root: Path, changes: dict[str, bytes | None], message: str, *, 
         if changed:
             raise Refused("txn.dirty", path=changed[0], action=action)
         old = head(root)
-        env = {"GIT_INDEX_FILE": str(tmp_index)}
-        if old:
-            _git(root, "read-tree", old, env=env)
-        else:
-            _git(root, "read-tree", "--empty", env=env)
-        info = []
+        blobs = {}
         for path, data in changes.items():
-            if data is None:
-                info.append(f"0 {'0' * 40}\t{path}")
-            else:
-                oid = _git(root, "hash-object", "-w", "--stdin", input=data)
-                info.append(f"100644 {oid}\t{path}")
-        _git(root, "update-index", "--index-info", input=("\n".join(info) + "\n").encode(), env=env)
-        tree = _git(root, "write-tree", env=env)
+            blobs[path] = None if data is None else _git(root, "hash-object", "-w", "--stdin", input=data)
+        with gitio.CatFile(root) as cat:
+            base = None
+            if old:   # the commit object names its tree: no extra git process
+                commit = next(iter(cat.read_many([old])))[1] or b""
+                base = commit[5:45].decode() if commit.startswith(b"tree ") else _git(root, "rev-parse", f"{old}^{{tree}}")
+            tree = _tree_with(root, cat, base, blobs) or _git(root, "hash-object", "-t", "tree", "-w", "--stdin", input=b"")
         body = message.rstrip("\n") + "\n\n" + "".join(f"{k}: {v}\n" for k, v in trailers.items())
         name, email = author
         args = ["commit-tree", tree] + (["-p", old] if old else [])
@@ -170,5 +165,59 @@ def commit_files(root: Path, changes: dict[str, bytes | None], message: str, *, 
         (gd / JOURNAL).unlink(missing_ok=True)
         return new
     finally:
-        tmp_index.unlink(missing_ok=True)
         lock.unlink(missing_ok=True)
+
+
+_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.S)
+_TREE = b"40000"
+
+
+def _sort_key(name: bytes, mode: bytes) -> bytes:
+    return name + b"/" if mode == _TREE else name     # git's order: a directory sorts as "name/"
+
+
+def _tree_with(root: Path, cat: gitio.CatFile, tree: str | None, blobs: dict[str, str | None]) -> str | None:
+    """The tree ``tree`` with files replaced (path -> blob id, None deletes), written level by level
+    along the changed paths only. A private index would read all 100,000 entries of a large
+    repository (seconds); this reads and writes the few trees on the way. contracts/<year> holds tens
+    of thousands of entries: its binary form is spliced where entries change, not rebuilt."""
+    data = (next(iter(cat.read_many([tree])))[1] or b"") if tree else b""
+    groups: dict[bytes, dict[str, str | None]] = {}
+    for path, oid in blobs.items():
+        head, _, rest = path.partition("/")
+        groups.setdefault(head.encode("utf-8"), {})[rest] = oid
+    found = {}
+    for m in _ENTRY.finditer(data):
+        if m.group(2) in groups:
+            found[m.group(2)] = m
+    edits: list[tuple[int, int, bytes]] = []        # (start, end, replacement) in ``data``
+    inserts: list[tuple[bytes, bytes]] = []         # (sort key, entry)
+    for name, sub in groups.items():
+        m = found.get(name)
+        if "" in sub:                               # a file at this level
+            entry = b"" if sub[""] is None else b"100644 " + name + b"\0" + bytes.fromhex(sub[""])
+        else:
+            current = m.group(3).hex() if m and m.group(1) == _TREE else None
+            child = _tree_with(root, cat, current, sub)
+            entry = b"" if child is None else _TREE + b" " + name + b"\0" + bytes.fromhex(child)
+        if m is not None:
+            edits.append((m.start(), m.end(), entry))
+        elif entry:
+            inserts.append((_sort_key(name, entry.split(b" ", 1)[0]), entry))
+    if inserts:
+        keys = [(_sort_key(m.group(2), m.group(1)), m.start()) for m in _ENTRY.finditer(data)]
+        import bisect
+        for key, entry in inserts:
+            i = bisect.bisect_left(keys, (key, -1))
+            pos = keys[i][1] if i < len(keys) else len(data)
+            edits.append((pos, pos, entry))
+    edits.sort(key=lambda e: (e[0], e[1]))
+    out, at = [], 0
+    for start, end, entry in edits:
+        out += [data[at:start], entry]
+        at = end
+    out.append(data[at:])
+    new = b"".join(out)
+    if not new:
+        return None
+    return _git(root, "hash-object", "-t", "tree", "-w", "--stdin", input=new)
