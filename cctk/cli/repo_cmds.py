@@ -208,21 +208,24 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
     except ArithmeticError:
         fail(i18n.t("amount.syntax", field="--min-amount", value=min_amount))
     rows = []
+    # Filter on the cached tuples; a dict only for rows kept (100,000 dicts cost a second).
+    i_code, i_unit, i_supplier, i_name, i_amount, i_status, i_year = (
+        SUMMARY_FIELDS.index(k) for k in ("code", "unit", "supplier", "supplier_name", "amount", "status", "year"))
+    statuses = LIVE_STATUSES if status == "live" else (status,)
     for path, row in snap.summaries.items():
-        r = dict(zip(SUMMARY_FIELDS, row))
-        if r["code"] is None:
+        if row[i_code] is None:
             continue  # unparseable: `cctk check` reports it
-        if status and not (r["status"] == status or (status == "live" and r["status"] in LIVE_STATUSES)):
+        if status and row[i_status] not in statuses:
             continue
-        if unit and r["unit"] != unit:
+        if unit and row[i_unit] != unit:
             continue
-        if supplier and supplier != r["supplier"] and supplier not in r["supplier_name"]:
+        if supplier and supplier != row[i_supplier] and supplier not in row[i_name]:
             continue
-        if year and r["year"] != year:
+        if year and row[i_year] != year:
             continue
-        amount = Decimal(r["amount"])
-        if minimum is not None and amount < minimum:
+        if minimum is not None and Decimal(row[i_amount]) < minimum:
             continue
+        r = dict(zip(SUMMARY_FIELDS, row))
         r["path"] = path
         rows.append(r)
     rows.sort(key=lambda r: r["code"])
