@@ -335,3 +335,60 @@ def test_cli_command_does_not_import_textual(tmp_path):
     code = ("import sys; import cctk.cli.tui_cmd, cctk.cli.main; "
             "assert 'textual' not in sys.modules and 'tui' not in sys.modules, sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+
+
+@sync
+async def test_light_first_screen_then_extras_from_a_child_process(repo):
+    """Without injected data the app loads the cache's light rows (no full record decoded), shows the
+    table, then merges the findings, due dates and alerts computed in a child process: the same as a
+    full build. A contract opened from light data reads its one record and its git history."""
+    i18n.set_lang("zh")
+    full = build(load(repo), today=TODAY)
+    app = make_app(repo, lang="zh", today=TODAY, person="wang.fang", start="contracts")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.data is not None:
+                break
+        data = app.data
+        assert data is not None and not data.complete and not data.extras
+        assert all(type(c).__name__ == "ContractFacts" for c in data.snapshot.contracts)   # or summary rows
+        assert sorted(r.code for r in data.index.rows) == sorted(r.code for r in full.index.rows)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert data.extras
+        got = {r.code: (r.findings, r.errors, r.deadline, r.overdue) for r in data.index.rows}
+        assert got == {r.code: (r.findings, r.errors, r.deadline, r.overdue) for r in full.index.rows}
+        assert [(a.code, a.kind) for a in data.alerts] == [(a.code, a.kind) for a in full.alerts]
+        code = next(c.code for c in full.snapshot.contracts if c.status == "performing" and c.payments)
+        app.open_contract(code)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert code in text_of(screen.query_one("#record"))
+        assert "Initial records" in text_of(screen.query_one("#history"))
+        assert data.contract(code).body == full.contract(code).body
+        assert [s.status for s in data.states_of(code)] == [s.status for s in full.states[code]]
+        await pilot.press("f4")                      # suppliers: the full records are read on demand
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "…" not in str(app.screen.query_one("#supplier-list").get_option_at_index(0).prompt)
+
+
+@sync
+async def test_a_burst_of_keystrokes_is_applied_once_at_its_end(repo):
+    app = app_for(repo, start="contracts")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        calls = []
+        apply = screen.apply
+        screen.apply = lambda *a, **k: (calls.append(screen.query_state.text), apply(*a, **k))
+        box = screen.query_one("#filter")
+        for n in range(1, 10):                          # nine keystrokes faster than the debounce
+            box.value = "2023-0000"[:n]
+        await pilot.pause(0.2)
+        assert calls[-1] == "2023-0000" and len(calls) < 9
+        assert app.data.index.query.text == "2023-0000"
+        assert all("2023-0000" in app.data.index.row(p).code for p in range(len(app.data.index)))

@@ -186,3 +186,34 @@ def test_fit_counts_cjk_as_two_cells():
     assert fit("合同", 6) == "合同  "
     assert fit("罗湖区政府", 6) == "罗湖 …"   # a wide character never splits; the cell count holds
     assert fit("12", 5, right=True) == "   12"
+
+
+def test_light_rows_equal_the_full_rows_and_records_are_read_one_at_a_time(data):
+    """The first screen's rows (facts or summary rows from the cache, no full record decoded) show
+    the same columns as rows built from full records; a full record is read per contract on demand."""
+    from tui.data.repo import build_light, load_light
+
+    light = build_light(load_light(data.snapshot.root), today=data.today)
+    assert not light.complete and not light.by_code
+    cols = ("code", "title", "unit", "unit_name", "supplier", "supplier_name", "amount", "stage", "year",
+            "category", "search")
+    if light.snapshot.contracts:            # facts mode also carries key supervision
+        cols += ("key",)
+    shown = {r.code: tuple(getattr(r, c) for c in cols) for r in light.index.rows}
+    assert shown == {r.code: tuple(getattr(r, c) for c in cols) for r in data.index.rows}
+    code = data.index.rows[3].code
+    assert light.contract(code) == data.contract(code)
+    assert set(light._records) == {code}
+
+
+def test_index_changed_drops_sort_orders_and_reapplies(data):
+    from tui.data.repo import apply_extras, build_light, load_light
+
+    light = build_light(load_light(data.snapshot.root), today=data.today)
+    light.index.apply(Query(sort="findings"))
+    apply_extras(light, {"findings": data.findings_by_code, "diagnostics": data.diagnostics,
+                         "due": {c: (None, False) for c in data.states}, "alerts": data.alerts,
+                         "listings": data.listings, "inspections": data.inspections, "feedback": data.feedback})
+    order = [light.index.rows[i].findings for i in light.index.order]
+    assert order == sorted(order) and light.extras
+    assert {r.code: r.findings for r in light.index.rows} == {r.code: r.findings for r in data.index.rows}

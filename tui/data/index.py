@@ -101,6 +101,7 @@ class Index:
 
     def __init__(self, rows: list[Row]):
         self.rows = rows
+        self._search = [r.search for r in rows]              # lower-cased keys, flat (no attribute lookups)
         self._orders: dict[str, list[int]] = {"code": sorted(range(len(rows)), key=lambda i: rows[i].code)}
         self._last: tuple[Query, list[int]] | None = None   # last text-filtered set, for narrowing
         self.query = Query()
@@ -139,11 +140,15 @@ class Index:
         rows = self.rows
         terms = text.split()
         if terms:
+            search = self._search
             if len(terms) == 1:
                 t0 = terms[0]
-                base = [i for i in base if t0 in rows[i].search]
+                if isinstance(base, range):      # the whole index: one pass over the flat list of keys
+                    base = [i for i, s in enumerate(search) if t0 in s]
+                else:
+                    base = [i for i in base if t0 in search[i]]
             else:
-                base = [i for i in base if all(t in rows[i].search for t in terms)]
+                base = [i for i in base if all(t in search[i] for t in terms)]
         for facet, value in facets.items():
             base = [i for i in base if facet_match(rows[i], facet, value)]
         base = list(base)

@@ -193,13 +193,21 @@ def light_rows(snap: Snapshot, unit_names_: dict[str, str]) -> list:
     suppliers = {s.credit_code: s.name for s in snap.suppliers.values()}
     rows = []
     if snap.contracts:
+        # 100,000 rows: positional construction and no property calls (≈2x faster than keywords)
+        append = rows.append
+        get_unit = unit_names_.get
         for c in snap.contracts:
-            sname = c.counterparty.name or suppliers.get(c.supplier, "")
-            uname = unit_names_.get(c.unit, c.unit)
-            rows.append(Row(code=c.code, title=c.title, unit=c.unit, unit_name=uname, supplier=c.supplier,
-                            supplier_name=sname, amount=c.amount, stage=c.status, year=c.year, category=c.category,
-                            key=tuple(c.key_supervision), deadline=None, overdue=False, findings=0, errors=0,
-                            search=f"{c.code}\t{c.title}\t{sname}\t{c.supplier}\t{c.unit}\t{uname}".lower()))
+            party = c.counterparty
+            credit = party.credit_code
+            sname = party.name or suppliers.get(credit, "")
+            unit = c.unit
+            uname = get_unit(unit, unit)
+            dates = c.dates
+            day = dates.get("signed") or dates.get("drafted")
+            code, title = c.code, c.title
+            append(Row(code, title, unit, uname, credit, sname, c.amount, c.status, day.year if day else None,
+                       c.category, tuple(c.key_supervision), None, False, 0, 0,
+                       f"{code}\t{title}\t{sname}\t{credit}\t{unit}\t{uname}".lower()))
         return rows
     for path, (code, title, unit, supplier, sname, amount, status, year, category, errors) in snap.summaries.items():
         if code is None:

@@ -22,6 +22,8 @@ class ContractsScreen(DataScreen):
         super().__init__()
         self.query_state = Query()
         self._pending: tuple[dict, str] | None = None
+        self._timer = None
+        self._typed_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -106,8 +108,26 @@ class ContractsScreen(DataScreen):
                     sel.value = Select.NULL
         self.apply()
 
+    DEBOUNCE = 0.05     # s: keystrokes closer together than this are applied once, after the last
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as you type. A keystroke after a pause applies at once; a burst of keystrokes (typing
+        fast, pasting) is coalesced into one apply at its end, so the table never lags the keyboard."""
+        import time
+
         self.query_state.text = event.value
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        now = time.monotonic()
+        if now - self._typed_at > self.DEBOUNCE:
+            self.apply()
+        else:
+            self._timer = self.set_timer(self.DEBOUNCE, self._apply_typed)
+        self._typed_at = now
+
+    def _apply_typed(self) -> None:
+        self._timer = None
         self.apply()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
