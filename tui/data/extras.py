@@ -39,12 +39,17 @@ def run(root: Path, today: dt.date) -> dict:
                           capture_output=True, env=env, stdin=subprocess.DEVNULL,
                           cwd=str(Path(__file__).resolve().parents[2]))
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or "extras failed")
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(lines[-1] if lines else f"exit {proc.returncode}")
     return pickle.loads(proc.stdout)
 
 
 def main(argv: list[str]) -> int:
     root, day = Path(argv[0]), dt.date.fromisoformat(argv[1])
+    try:
+        os.nice(10)    # background work (and its pool of rule workers): the clerk's keystrokes come first
+    except OSError:
+        pass
     out = pickle.dumps(compute(root, day), protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
