@@ -51,6 +51,7 @@ def audit(root: Path | str, since: str | None = None, rev: str = "HEAD") -> Audi
         records = {p: o for p, o, _ in gitio.ls_tree(root, since, ["contracts"]) if p.endswith("/contract.md")}
     numbers = Numbers()
     cache = PolicyCache(root)
+    known = {c.oid: c for c in head.contracts if c.oid}     # records unchanged since a commit: parsed once
     with SignerConfig(head.org) as sc, gitio.CatFile(root) as cat:
         commits = log(root, [f"{since}..{rev}" if since else rev], signatures=signing, signers=sc)
         for commit in commits:
@@ -59,7 +60,7 @@ def audit(root: Path | str, since: str | None = None, rev: str = "HEAD") -> Audi
                 # A root commit brings its own policy (nothing earlier to judge it by).
                 pol_state_now = {p: b for s, p, a, b in commit.files if _is_policy(p) and b != ZERO}
                 policy = cache.get(pol_state_now, cat)
-            for d in check_commit(root, commit, policy, cat, records.get, numbers):
+            for d in check_commit(root, commit, policy, cat, records.get, numbers, known):
                 report.findings.append(Finding(commit.oid, d))
             if len(commit.parents) <= 1:
                 for status, path, old, new in commit.files:

@@ -56,36 +56,38 @@ def read(root: Path | str, rev: str | None = None, cat: gitio.CatFile | None = N
                     files[path] = (root / path).read_bytes()
                 except OSError:
                     pass
-        return _memo(root, files)
-    return parse(files_at(root, rev, cat), rev)
+        return _memo(root, {p: gitio.blob_oid(d) for p, d in files.items()}, None, lambda: files)
+    oids = oids_at(root, rev)
+    return _memo(root, oids, rev, lambda: _read_oids(root, oids, cat))
 
 
-def _memo(root: Path, files: dict[str, bytes]) -> Settings:
-    """parse(files), remembered in .git/cctk by the files' bytes: a district's org.yaml lists hundreds
-    of people, and building them from YAML is a tenth of a verb's time budget."""
+def _memo(root: Path, oids: dict[str, str], rev: str | None, files) -> Settings:
+    """parse(files()), remembered in the git dir by the files' blob ids (the same key for the work
+    tree and a revision holding the same files): a district's org.yaml lists hundreds of people, and building them from YAML is a
+    tenth of a verb's time budget."""
     import hashlib
     import pickle
 
-    from cctk.model import contract as model
-    from cctk.store import repo
+    from importlib.util import find_spec
 
-    gd = root / ".git"
-    if not gd.is_dir():
-        return parse(files)
+    gd = root / ".git" if (root / ".git").is_dir() else root if (root / "objects").is_dir() else None
+    if gd is None:
+        return parse(files(), rev)
     h = hashlib.sha256()
-    for mod in (repo, model):             # a change to the parsing code or the model invalidates it
-        h.update(str(os.stat(mod.__file__).st_mtime_ns).encode())
-    for path in sorted(files):
-        h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    for mod in ("cctk.store.repo", "cctk.model.contract"):   # a change to the parsing code or the model
+        h.update(str(os.stat(find_spec(mod).origin).st_mtime_ns).encode())   # (located, not imported)
+    for path in sorted(oids):
+        h.update(f"{path}\0{oids[path]}\n".encode())
     key = h.hexdigest()
     memo = gd / "cctk" / "settings.pickle"
     try:
         stored_key, value = pickle.loads(memo.read_bytes())
         if stored_key == key:
+            value.rev = rev
             return value
     except Exception:                     # missing, unreadable or from another version: parse again
         pass
-    value = parse(files)
+    value = parse(files(), rev)
     try:
         memo.parent.mkdir(exist_ok=True)
         tmp = memo.with_name(f"settings.{os.getpid()}.tmp")
@@ -96,13 +98,16 @@ def _memo(root: Path, files: dict[str, bytes]) -> Settings:
     return value
 
 
+def _read_oids(root: Path, oids: dict[str, str], cat: gitio.CatFile | None) -> dict[str, bytes | None]:
+    if cat is None:
+        with gitio.CatFile(root) as own:
+            return dict(zip(oids, (d for _, d in own.read_many(list(oids.values())))))
+    return dict(zip(oids, (d for _, d in cat.read_many(list(oids.values())))))
+
+
 def oids_at(root: Path, rev: str) -> dict[str, str]:
     return {p: o for p, o, _ in gitio.ls_tree(root, rev, PATHS) if is_setting(p)}
 
 
 def files_at(root: Path, rev: str, cat: gitio.CatFile | None = None) -> dict[str, bytes | None]:
-    oids = oids_at(root, rev)
-    if cat is None:
-        with gitio.CatFile(root) as own:
-            return dict(zip(oids, (d for _, d in own.read_many(list(oids.values())))))
-    return dict(zip(oids, (d for _, d in cat.read_many(list(oids.values())))))
+    return _read_oids(root, oids_at(root, rev), cat)

@@ -196,10 +196,17 @@ def log(root: Path, revs: list[str], paths: list[str] | None = None, *, signatur
     return out
 
 
-def contract_folder(root: Path, rev: str, code: str) -> str | None:
+def contract_folder(root: Path, rev: str, code: str, worktree: bool = True) -> str | None:
     """contracts/<year>/<code> at ``rev``: two small listings, not the 100,000-file tree."""
     if "/" in code or code in (".", ".."):
         return None
+    # The work tree usually has it where the revision has it (git log confirms: no commits, no history).
+    try:
+        for year in sorted(os.listdir(root / "contracts")) if worktree else []:
+            if os.path.isfile(root / "contracts" / year / code / "contract.md"):
+                return f"contracts/{year}/{code}"
+    except OSError:
+        pass
     years = [p for p, _, _ in _ls(root, rev, ["contracts/"]) if p.count("/") == 1]
     found = _ls(root, rev, [f"{y}/{code}/contract.md" for y in years]) if years else []
     return found[0][0].rsplit("/", 1)[0] if found else None
@@ -269,11 +276,20 @@ def history(root: Path, code: str, rev: str = "HEAD", *, snap=None) -> list[Hist
     folder = next((c.path.rsplit("/", 1)[0] for c in snap.contracts if c.code == code and c.path), None)
     if folder is None:
         folder = contract_folder(root, rev, code)
-    if folder is None:
-        return []
     ensure_commit_graph(root)
-    with SignerConfig(snap.org) as sc:
-        commits = log(root, [rev], [folder], signatures=signing, signers=sc)
+    commits = []
+    for attempt in range(2):
+        if attempt:       # not found where the work tree has it: look in the revision's tree
+            again = contract_folder(root, rev, code, worktree=False)
+            if again == folder:
+                break
+            folder = again
+        if folder is None:
+            return []
+        with SignerConfig(snap.org) as sc:
+            commits = log(root, [rev], [folder], signatures=signing, signers=sc)
+        if commits:
+            break
     oids = sorted({o for c in commits for _, p, a, b in c.files if p.endswith("/contract.md")
                    for o in (a, b) if o != ZERO})
     blobs = {}
