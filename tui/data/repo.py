@@ -209,7 +209,7 @@ def light_rows(snap: Snapshot, unit_names_: dict[str, str]) -> list:
                        c.category, tuple(c.key_supervision), None, False, 0, 0,
                        f"{code}\t{title}\t{sname}\t{credit}\t{unit}\t{uname}".lower()))
         return rows
-    for path, (code, title, unit, supplier, sname, amount, status, year, category, errors) in snap.summaries.items():
+    for (code, title, unit, supplier, sname, amount, status, year, category, errors) in snap.summaries.values():
         if code is None:
             continue
         sname = sname or suppliers.get(supplier, "")

@@ -40,7 +40,10 @@ class LoadingScreen(Screen):
         from cctk.store.loader import load
 
         from tui.data.repo import build, build_light, load_light
-        progress = lambda d, n: self.app.call_from_thread(self._progress, d, n)  # noqa: E731
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self._progress, done, total)
+
         try:
             if self.app.load_kwargs:          # a revision or other options: the whole load, as before
                 data = build(load(self.app.root, progress=progress, **self.app.load_kwargs), today=self.app.today)
