@@ -180,7 +180,7 @@ def parse_contract(path: str, data: bytes, *, oid: str | None = None) -> tuple[C
     contract, more = build(record, src)
     diags += more
     if contract is not None:
-        if suppressions.MARK in text:
+        if suppressions.has_directives(text):
             diags += comments(contract, src)
         contract.oid = oid
         for d in diags:

@@ -31,6 +31,13 @@ from cctk.i18n import register
 from cctk.model import Diagnostic, Severity, Suppression
 
 MARK = "cctk:"
+# Any cctk: comment but the model texts' own (every template-drawn contract ends with one): the
+# parser's fast path, since reading comments costs a second YAML compose.
+_ANY_DIRECTIVE = re.compile(r"cctk:(?!template-vars )")
+
+
+def has_directives(text: str) -> bool:
+    return MARK in text and _ANY_DIRECTIVE.search(text) is not None
 MIN_REASON = 4                     # as the schema's ``ignore[].reason`` minLength
 CODE_RE = re.compile(r"^[A-Z]+[0-9]+$")
 _YAML_MARK = re.compile(r"#[ \t]*cctk:")
