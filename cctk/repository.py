@@ -48,22 +48,24 @@ def _probe(snap: Snapshot, path: str, test) -> bool:
     return result
 
 
-def reference_checks(snap: Snapshot) -> list[Diagnostic]:
+def reference_checks(snap: Snapshot, only: set[str] | None = None) -> list[Diagnostic]:
+    """``only``: check just these contract paths (pull-request mode); duplicates are still found
+    against every contract."""
     out: list[Diagnostic] = []
     pattern = re.compile(snap.config["code_pattern"])
     by_code: dict[str, str] = {}
     for c in snap.contracts:
+        first = by_code.setdefault(c.code, c.path)
+        if only is not None and c.path not in only:
+            continue
         if not pattern.match(c.code):
             out.append(_located(snap, c, "code.pattern", ("code",), field="code", value=c.code,
                                 pattern=snap.config["code_pattern"]))
         folder = c.path.split("/")[2]
         if folder != c.code:
             out.append(_located(snap, c, "code.folder", ("code",), field="code", value=c.code, folder=folder))
-        if c.code in by_code:
-            out.append(_located(snap, c, "code.duplicate", ("code",), field="code", value=c.code,
-                                other=by_code[c.code]))
-        else:
-            by_code[c.code] = c.path
+        if first != c.path:
+            out.append(_located(snap, c, "code.duplicate", ("code",), field="code", value=c.code, other=first))
         if snap.org.units and c.unit not in snap.org.units:
             out.append(_located(snap, c, "ref.unit", ("unit",), field="unit", value=c.unit))
         supplier = snap.suppliers.get(c.counterparty.credit_code)
@@ -98,8 +100,11 @@ def reference_checks(snap: Snapshot) -> list[Diagnostic]:
     return out
 
 
-def all_diagnostics(snap: Snapshot) -> list[Diagnostic]:
-    diags = list(snap.diagnostics) + reference_checks(snap)
+def all_diagnostics(snap: Snapshot, only: set[str] | None = None) -> list[Diagnostic]:
+    """Parse and reference diagnostics (``only``: of these contract paths, plus those of other files)."""
+    own = snap.diagnostics if only is None else [d for d in snap.diagnostics
+                                                 if d.path in only or not d.path.startswith("contracts/")]
+    diags = list(own) + reference_checks(snap, only)
     diags.sort(key=Diagnostic.sort_key)
     return diags
 

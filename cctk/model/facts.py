@@ -18,6 +18,11 @@ import msgspec
 from cctk.model.contract import LIVE_STATUSES, Contract, Suppression
 
 
+# The dates kept: what rules on facts (splitting windows, concentration years, black-list periods) and
+# listings (year, term) read. Each dict entry costs decoding time on every warm run.
+FACT_DATES = ("drafted", "award", "signed", "end")
+
+
 class PartyFacts(msgspec.Struct, array_like=True, gc=False):
     name: str
     credit_code: str
@@ -42,15 +47,13 @@ class ContractFacts(msgspec.Struct, array_like=True, gc=False):
     procurement_method: str | None = None
     key_supervision: list[str] = []
     template: str | None = None
-    dates: dict[str, dt.date] = {}
+    dates: dict[str, dt.date] = {}     # only FACT_DATES
     filing: FilingFacts | None = None
     clerk: str | None = None
     approvers: list[str] = []          # approvals[i].by, in order (reference checks)
     attachment_paths: list[str] = []   # attachments[i].path, in order (reference checks)
     ignore: list[Suppression] = []
     secret: bool = False
-    paid: Decimal = Decimal(0)
-    amended_total: Decimal = Decimal(0)
     path: str = ""
     oid: str | None = None
 
@@ -74,7 +77,8 @@ def facts_of(c: Contract) -> ContractFacts:
         code=c.code, title=c.title, category=c.category, unit=c.unit,
         counterparty=PartyFacts(c.counterparty.name, c.counterparty.credit_code, c.counterparty.sme),
         amount=c.amount, status=c.status, procurement_method=c.procurement_method,
-        key_supervision=list(c.key_supervision), template=c.template, dates=dict(c.dates),
+        key_supervision=list(c.key_supervision), template=c.template,
+        dates={k: c.dates[k] for k in FACT_DATES if k in c.dates},
         filing=FilingFacts(f.number, f.on, f.required, f.late) if f is not None else None,
         clerk=c.clerk, approvers=[a.by for a in c.approvals], attachment_paths=[a.path for a in c.attachments],
-        ignore=list(c.ignore), secret=c.secret, paid=c.paid, amended_total=c.amended_total, path=c.path, oid=c.oid)
+        ignore=list(c.ignore), secret=c.secret, path=c.path, oid=c.oid)

@@ -55,7 +55,7 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
                                 timings={"memo": 1.0})
     try:
         load_contracts(snap, "facts", use_cache=use_cache, progress=progress)
-        result = run(snap, as_of=as_of, base=all_diagnostics(snap), select=select, ignore=ignore,
+        result = run(snap, as_of=as_of, base=all_diagnostics(snap, scope), select=select, ignore=ignore,
                      min_severity=min_severity, changed=scope, use_cache=use_cache, local_rules=local_rules,
                      review=review_fn, review_tag=tag, ruleset=ruleset)
         if memo is not None:
