@@ -190,3 +190,35 @@ def test_cli_text_json_and_exit_codes(tmp_path, monkeypatch):
     assert data[0]["findings"][0]["category"] == "amount-words-mismatch"
     res = runner.invoke(cli, ["--lang", "zh", "review", "missing.md"])
     assert res.exit_code == 2 and "missing.md" in res.output and "找不到" in res.output
+
+
+# --- pinned corpus findings (optimisations must not change a single one) ------------------------
+
+PINNED = CORPUS / "findings.json"
+
+
+def corpus_findings() -> dict:
+    """Every finding of every corpus file, rendered in English: the review's exact output."""
+    from cctk import i18n
+    before = i18n._lang   # the explicit choice (None: the locale's), restored as it was
+    i18n.set_lang("en")
+    try:
+        out = {}
+        for p in sorted(CORPUS.iterdir()):
+            if p.suffix in (".md", ".txt"):
+                out[p.name] = [[f.category, f.severity.label, f.line, f.col, f.quote, f.rule, f.message,
+                                {k: str(v) for k, v in f.args.items()}, f.suggestion,
+                                {k: str(v) for k, v in f.suggestion_args.items()}] for f in review_file(p, display_path=p.name)]
+        return out
+    finally:
+        i18n.set_lang(before)
+
+
+def test_corpus_findings_are_pinned():
+    # regenerate after an intended change of behaviour:
+    #   python -c "import json,tests.test_review as T; T.PINNED.write_text(json.dumps(T.corpus_findings(), ensure_ascii=False, indent=1), 'utf-8')"
+    expected = json.loads(PINNED.read_text("utf-8"))
+    actual = corpus_findings()
+    assert sorted(actual) == sorted(expected)
+    for name in expected:
+        assert actual[name] == expected[name], name
