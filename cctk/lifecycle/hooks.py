@@ -270,7 +270,9 @@ def _number_conflicts(root: Path, ref: str, new: str, numbers) -> list[tuple[str
 # --- install ------------------------------------------------------------------------------------
 
 def shim(name: str, python: str | None = None) -> str:
-    runner = f'"{python}" -m cctk' if python else "cctk"
+    # -P: do not put the working directory on sys.path. A server hook runs inside the bare repository,
+    # whose cache folder is named cctk/ and would shadow the package.
+    runner = f'"{python}" -P -m cctk' if python else "cctk"
     return f'#!/bin/sh\n# cctk {name} hook (installed by "cctk hooks install"); the logic lives in cctk.\nexec {runner} hook {name} "$@"\n'
 
 
