@@ -65,3 +65,28 @@ def test_both_yaml_libraries_read_files_identically(path):
 ])
 def test_yaml_11_vs_12_pitfalls_read_the_same(snippet):
     assert load_fast(snippet) == plain(load_roundtrip(snippet))
+
+
+# YAML that a contract should never hold, and the exact answer the loader must give anyway: each is
+# read by both loaders of yamlio (the fast one and the reference PyYAML one) and must give the same
+# value or the same located problem. benchmarks/bench_parse.py --dump records them too.
+EDGE_CASES = [
+    "", "# only a comment\n", "~", "- a\n- b", "a: [1, 2, {b: c}]", "a:\n  - x\n  -\n  - ~",
+    "a: 1\na: 2", '"a": 1\na: 2', "a: {x: 1, x: 2}", "a:\n  b: 1\n  c: [1, {d: 2, d: 3}]",
+    "1: a\n01: b", "true: a\n1: b", "a: 1\nb: 2\n'a': 3",
+    "a: &x 1\nb: *x", "a: *x", "a: &x 1", "a: &x [1]\nb: *x", "&r a: 1",
+    "a: !!str 1", "a: !!int '7'", "a: !!int x", "a: !!bool x", "a: !!float '1.5'", "a: !!timestamp 2019-01-01",
+    "a: !!python/object/apply:os.system [ls]", "a: ! 12", "a: !x 12", "!!map {a: 1}", "a: !!binary aGk=",
+    "a: 1\n---\nb: 2", "---\na: 1\n...\n", "---\na: 1\n...\n---\nb: 2", "%YAML 1.1\n---\na: yes",
+    "? [a]\n: 1", "? a\n: 1", "[a, b]: c", "{a: 1}: b",
+    "a: |\n  text\n  more\n", "a: >-\n  folded\n  text\n", "a: |+\n  keep\n\n",
+    "a: .inf\nb: -.Inf\nc: .NaN\nd: +1.5e3\ne: 1.\nf: -0\ng: +0x1F\nh: .5e\ni: 1.2.3\nj: 1E-3",
+    "a: 0o17\nb: 0x1f\nc: 0b101\nd: 1_000\ne: 0o8\nf: -0o7\ng: 0X1F",
+    "a: 12345678901234567890123456789", "a: " + "9" * 5000,
+    "a: null\nb: Null\nc: NULL\nd: nULL\ne: ~\nf:", "a: TRUE\nb: tRUE\nc: y\nd: n\ne: Yes",
+    "<<: {a: 1}\nb: 2", "a: =\n=: 1", "a: 'x'\n'b': \"y\\u4e2d\\x41\"",
+    "a: '", "a: b: c", "a:\n\tb: 1", "a: @x", "a: `x", "a: [1, 2", "- a\nb: c",
+    "a: " + "[" * 300 + "]" * 300, "a: " + "{b: " * 150 + "1" + "}" * 150,
+    "key with spaces: value with: colon\n中文键: 值", "a: -\nb: - x", "a: 1 # c\n# d\nb: 2  # e",
+    "a: \"2019-03-12\"\nb: 2019-03-12\nc: 2019-03-12T10:00:00Z\nd: 12:30", "a: 0.1\nb: -1.5\nc: +12",
+]

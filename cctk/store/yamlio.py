@@ -114,8 +114,12 @@ class _NoAnchorLoader(_Parser, _NoAnchorConstructor, Core12Resolver):
         Core12Resolver.__init__(self)
 
 
-def load_fast(text: str):
-    """Parse one YAML document; raises YamlProblem with a 0-based position."""
+def load_reference(text: str):
+    """The general path: libyaml composes nodes, PyYAML's constructor (with our resolver) builds values.
+
+    ``load_fast`` hands every document it does not take itself to this function, so its answer —
+    a value or a located problem — is by construction the answer for anything unusual.
+    """
     loader = FastLoader(text) if "&" in text else _NoAnchorLoader(text)
     try:
         return loader.get_single_data()
@@ -126,10 +130,152 @@ def load_fast(text: str):
         problem = (exc.problem or exc.context or "").strip()
         raise YamlProblem("yaml.syntax", mark.line if mark else None, mark.column if mark else None,
                           problem=problem) from None
-    except (ValueError, TypeError, RecursionError) as exc:  # e.g. a constructor rejecting a value
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:  # e.g. a constructor rejecting a value
         raise YamlProblem("yaml.syntax", None, None, problem=str(exc)) from None
     finally:
         loader.dispose()
+
+
+# --- the fast path --------------------------------------------------------------------------
+#
+# Hand-written on purpose: profiling showed PyYAML's Python-side composer/resolver/constructor taking
+# two thirds of a record's parse, and no library builds YAML 1.2 values from libyaml faster (ruamel's C
+# loader is slower still; PyYAML's CSafeLoader is YAML 1.1). This loop reads libyaml's event stream and
+# builds the values directly, resolving plain scalars with Core12Resolver's own table and constructing
+# them as StrictConstructor does. It takes only what records need: untagged, unanchored scalars,
+# sequences and mappings with scalar keys. Anything else — a tag, an anchor or alias, a complex key, a
+# duplicate key, a second document, deep nesting, any error — makes it hand the text to
+# ``load_reference``, so every answer outside the common case is the reference's answer.
+
+from yaml.events import (  # noqa: E402
+    DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
+    StreamEndEvent,
+)
+
+
+class _Fallback(Exception):
+    pass
+
+
+def _int(text: str) -> int:
+    # YAML 1.2: 010 is ten, 0o10 is eight.
+    text = text.replace("_", "")
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+def _float(text: str) -> float:
+    # As SafeConstructor.construct_yaml_float.
+    value = text.replace("_", "").lower()
+    sign = +1
+    if value[0] == "-":
+        sign = -1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == ".inf":
+        return sign * SafeConstructor.inf_value
+    if value == ".nan":
+        return SafeConstructor.nan_value
+    return sign * float(value)
+
+
+_BOOLS = SafeConstructor.bool_values
+_CONSTRUCT = {
+    "tag:yaml.org,2002:bool": lambda text: _BOOLS[text.lower()],
+    "tag:yaml.org,2002:int": _int,
+    "tag:yaml.org,2002:float": _float,
+    "tag:yaml.org,2002:null": lambda text: None,
+}
+_RESOLVERS = Core12Resolver.yaml_implicit_resolvers   # first character ("" for empty) -> [(tag, regexp)]
+assert None not in _RESOLVERS and not Core12Resolver.yaml_path_resolvers   # BaseResolver.resolve's other inputs
+_MAX_DEPTH = 64   # records nest 3 deep; deeper documents take the general path
+
+
+def _plain(text: str):
+    """A plain scalar whose first character has resolvers: BaseResolver.resolve, then the constructor."""
+    for tag, regexp in _RESOLVERS[text[:1]]:
+        if regexp.match(text):
+            return _CONSTRUCT[tag](text)
+    return text
+
+
+def _load_events(text: str):
+    parser = _Parser(text)
+    get = parser.get_event
+    resolvable = _RESOLVERS.keys()
+    plain = _plain
+    try:
+        get()                                   # StreamStartEvent
+        event = get()
+        if event.__class__ is StreamEndEvent:   # nothing but comments
+            return None
+        event = get()                           # after DocumentStartEvent: the root
+        stack = []
+        container = root = None
+        keys = None                             # raw key texts of the current mapping (None: a sequence)
+        key = _Fallback                         # the current mapping's pending key (_Fallback: none yet)
+        while True:
+            cls = event.__class__
+            if cls is ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Fallback
+                value = event.value
+                if event.implicit[0] and value[:1] in resolvable:
+                    value = plain(value)
+                if keys is None:
+                    if container is None:
+                        root = value
+                        break
+                    container.append(value)
+                elif key is _Fallback:
+                    raw = event.value
+                    if raw in keys:             # duplicate: the reference names both lines
+                        raise _Fallback
+                    keys.add(raw)
+                    key = value
+                else:
+                    container[key] = value
+                    key = _Fallback
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None or len(stack) >= _MAX_DEPTH:
+                    raise _Fallback
+                value = {} if cls is MappingStartEvent else []
+                if keys is None:
+                    if container is None:
+                        root = value
+                    else:
+                        container.append(value)
+                elif key is _Fallback:          # a complex key
+                    raise _Fallback
+                else:
+                    container[key] = value
+                stack.append((container, keys))
+                container = value
+                keys, key = (set(), _Fallback) if cls is MappingStartEvent else (None, _Fallback)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                container, keys = stack.pop()
+                if container is None:
+                    break
+                key = _Fallback
+            else:                               # an alias
+                raise _Fallback
+            event = get()
+        if get().__class__ is not DocumentEndEvent or get().__class__ is not StreamEndEvent:
+            raise _Fallback                     # a second document
+        return root
+    finally:
+        parser.dispose()
+
+
+def load_fast(text: str):
+    """Parse one YAML document; raises YamlProblem with a 0-based position."""
+    try:
+        return _load_events(text)
+    except Exception:  # noqa: BLE001 - _Fallback, or an error the general path will locate and word
+        return load_reference(text)
 
 
 def locate(text: str, path: tuple) -> tuple[int, int] | None:
@@ -211,3 +357,4 @@ def dump_roundtrip(data) -> str:
     buf = io.StringIO()
     roundtrip_yaml(sequence, offset).dump(data, buf)
     return buf.getvalue()
+
