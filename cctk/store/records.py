@@ -296,10 +296,14 @@ def _score(value) -> Decimal:
     return Decimal(str(value))
 
 
+# A district has a few hundred suppliers and 100,000 contracts: the check character is computed once per code.
+_credit_code_problem = lru_cache(maxsize=8192)(credit_code_problem)
+
+
 def build(r: dict, src: Source) -> tuple[Contract | None, list[Diagnostic]]:
     b = _Builder(src)
     cp = r["counterparty"]
-    problem = credit_code_problem(cp["credit_code"])
+    problem = _credit_code_problem(cp["credit_code"])
     if problem:
         b.error(problem, ("counterparty", "credit_code"), value=cp["credit_code"])
     amount = b.money(r["amount"], ("amount",))
