@@ -87,10 +87,11 @@ def candidates(work: Path, limit: int):
     """(code, step, person id) of contracts in review whose next step someone may approve now."""
     from cctk.lifecycle import actions as A
     from cctk.lifecycle import settings
-    from cctk.lifecycle.workflow import Refused, steps_for
+    from cctk.lifecycle.workflow import Refused, steps_for, workflow
     from cctk.store.records import parse_contract
 
     snap = settings.read(work)
+    district = set(workflow(snap.policy).get("district_roles") or [])
     out = []
     for path in sorted((work / "contracts").glob("*/*/contract.md")):
         text = path.read_bytes()
@@ -104,7 +105,8 @@ def candidates(work: Path, limit: int):
         if step is None:
             continue
         for person in snap.org.people.values():
-            if not set(step.get("roles") or []) & set(person.roles):
+            held = set(step.get("roles") or []) & set(person.roles)
+            if not held or not (held & district or c.unit in person.units or not person.units):
                 continue
             on = max([d for d in c.dates.values()] + [a.on for a in c.approvals if a.on], default=dt.date(2026, 1, 1))
             try:

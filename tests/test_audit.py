@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from cctk.lifecycle import actions as A
 from cctk.lifecycle.audit import audit
-from test_lifecycle_util import as_person, git, gnupg, gpg_repo, make_repo, new_contract, to_signed  # noqa: F401
+from test_lifecycle_util import git, gnupg_home, gpg_repo, make_repo, new_contract, to_signed
+
+
+@pytest.fixture
+def gnupg(tmp_path, monkeypatch):
+    yield from gnupg_home(tmp_path, monkeypatch)
 
 
 def codes(report):
@@ -66,7 +73,7 @@ def test_cli_audit_exit_code(tmp_path, monkeypatch):
     from cctk.cli.main import cli
 
     repo = make_repo(tmp_path / "r")
-    code = new_contract(repo)
+    new_contract(repo)
     monkeypatch.chdir(repo)
     res = CliRunner().invoke(cli, ["--lang", "en", "audit"])
     assert res.exit_code == 0 and "no breaches" in res.output
@@ -97,3 +104,27 @@ def test_gpg_signatures_audited(tmp_path, gnupg):
     texts = {f.commit: f.diag.text("en") for f in report.findings}
     assert "signed by wang.fang@luohu.example, not by its author zhang.wei@luohu.example" in texts[wrong_key]
     assert "signature status N" in texts[unsigned]
+
+
+def test_import_of_history_by_an_administrator(tmp_path):
+    """An import brings records whose approvals and payments name the people who acted back then:
+    only the importer's role is checked, not those names (they are history, not claims)."""
+    import shutil
+    from pathlib import Path
+    repo = make_repo(tmp_path / "r")
+    src = Path(__file__).resolve().parent.parent / "contracts/2019/LHHT-2019-000001"
+    shutil.copytree(src, repo / "contracts/2019/LHHT-2019-000001")
+    git(repo, "add", "-A")                             # by li.qiang, contract administrator of LH001
+    git(repo, "commit", "-qm", "导入历史合同\n\nCctk-Action: import",
+        env={"GIT_AUTHOR_NAME": "李强", "GIT_AUTHOR_EMAIL": "li.qiang@luohu.example"})
+    report = audit(repo)
+    assert report.ok, [(f.diag.code, f.diag.text("en")) for f in report.findings]
+    (repo / "contracts/2019/LHHT-2019-000002").mkdir()
+    text = (src / "contract.md").read_text("utf-8").replace("LHHT-2019-000001", "LHHT-2019-000002")
+    (repo / "contracts/2019/LHHT-2019-000002/contract.md").write_text(text, "utf-8")
+    git(repo, "add", "-A")                             # a legal reviewer may not import a unit's records
+    git(repo, "commit", "-qm", "导入\n\nCctk-Action: import",
+        env={"GIT_AUTHOR_NAME": "陈静", "GIT_AUTHOR_EMAIL": "chen.jing@luohu.example"})
+    found = audit(repo).findings
+    assert [f.diag.contract for f in found if f.diag.code == "LC003"] == ["LHHT-2019-000002"]
+    assert "chen.jing may not create" in next(f.diag.text("en") for f in found if f.diag.code == "LC003")

@@ -11,7 +11,12 @@ import pytest
 
 from cctk.lifecycle import actions as A
 from cctk.lifecycle import hooks
-from test_lifecycle_util import as_person, git, gnupg, gpg_keys, gpg_repo, make_repo, new_contract, to_signed  # noqa: F401
+from test_lifecycle_util import as_person, git, gnupg_home, gpg_keys, gpg_repo, make_repo, new_contract, to_signed
+
+
+@pytest.fixture
+def gnupg(tmp_path, monkeypatch):
+    yield from gnupg_home(tmp_path, monkeypatch)
 
 
 @pytest.fixture

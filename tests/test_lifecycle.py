@@ -11,7 +11,7 @@ import pytest
 from cctk.lifecycle import actions as A
 from cctk.lifecycle import txn
 from cctk.lifecycle.workflow import Refused
-from test_lifecycle_util import as_person, git, make_repo, new_contract, state, to_signed
+from test_lifecycle_util import git, make_repo, new_contract, state, to_signed
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_full_life_one_commit_per_action(repo):
     assert r.status == "archived"
     assert int(git(repo, "rev-list", "--count", "HEAD")) == base + 10
     assert git(repo, "status", "--porcelain") == ""
-    actions = git(repo, "log", "--reverse", "--format=%(trailers:key=Cctk-Action,valueonly)", f"HEAD~10..HEAD").split()
+    actions = git(repo, "log", "--reverse", "--format=%(trailers:key=Cctk-Action,valueonly)", "HEAD~10..HEAD").split()
     assert actions == ["submit", "approve", "approve", "sign", "file", "pay", "accept", "pay", "evaluate", "archive"]
     assert trailers(repo, "HEAD~8")["Cctk-Step"] == "unit-review"
 

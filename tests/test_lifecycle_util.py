@@ -7,8 +7,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parent.parent
 FILES = ["cctk.yaml", "policy/org.yaml", "policy/thresholds.yaml", "policy/workflow.yaml",
          "suppliers/91440303MA5F0A1B22.yaml"]
@@ -107,9 +105,9 @@ def list_keys(root: Path, keys: dict[str, list[str]]) -> None:
     (root / "policy/org.yaml").write_text(org, "utf-8")
 
 
-@pytest.fixture
-def gnupg(tmp_path, monkeypatch):
-    """Three people's OpenPGP keys in a throwaway GNUPGHOME (the signers' and the server account's keyring)."""
+def gnupg_home(tmp_path, monkeypatch):
+    """For a fixture: three people's OpenPGP keys in a throwaway GNUPGHOME (the signers' and the
+    server account's keyring); the agent is stopped afterwards."""
     home = tmp_path / "gnupg"
     keys = gpg_keys(home, ("wang.fang", "li.qiang", "zhang.wei"))
     monkeypatch.setenv("GNUPGHOME", str(home))

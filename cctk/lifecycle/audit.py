@@ -52,6 +52,7 @@ def audit(root: Path | str, since: str | None = None, rev: str = "HEAD") -> Audi
     numbers = Numbers()
     cache = PolicyCache(root)
     known = {c.oid: c for c in head.contracts if c.oid}     # records unchanged since a commit: parsed once
+    parsed: dict = {}
     with SignerConfig(head.org) as sc, gitio.CatFile(root) as cat:
         commits = log(root, [f"{since}..{rev}" if since else rev], signatures=signing, signers=sc)
         for commit in commits:
@@ -60,7 +61,7 @@ def audit(root: Path | str, since: str | None = None, rev: str = "HEAD") -> Audi
                 # A root commit brings its own policy (nothing earlier to judge it by).
                 pol_state_now = {p: b for s, p, a, b in commit.files if _is_policy(p) and b != ZERO}
                 policy = cache.get(pol_state_now, cat)
-            for d in check_commit(root, commit, policy, cat, records.get, numbers, known):
+            for d in check_commit(root, commit, policy, cat, records.get, numbers, known, parsed):
                 report.findings.append(Finding(commit.oid, d))
             if len(commit.parents) <= 1:
                 for status, path, old, new in commit.files:

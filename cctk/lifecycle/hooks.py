@@ -209,6 +209,7 @@ def receive(root: Path, updates: list[tuple[str, str, str]]) -> tuple[int, str]:
             with SignerConfig(org_for_keys) as sc:
                 commits = log(root, [new, "--not", "--all"], signatures=signing, signers=sc)
             after: dict[str, dict[str, str]] = {}     # commit -> its settings' blob ids (walked forward)
+            parsed: dict = {}                          # blob id -> parse result, across the pushed commits
             for commit in commits:
                 parent = commit.parents[0] if commit.parents else None
                 oids = (after.get(parent) or policy_oids(root, parent)) if parent else policy_oids(root, commit.oid)
@@ -230,7 +231,7 @@ def receive(root: Path, updates: list[tuple[str, str, str]]) -> tuple[int, str]:
                     found = gitio.ls_tree(root, parent, [path])
                     return found[0][1] if found else None
 
-                for d in check_commit(root, commit, policy, cat, at_parent, numbers):
+                for d in check_commit(root, commit, policy, cat, at_parent, numbers, parsed=parsed):
                     findings.append((commit.oid, d))
                 checked += 1
             if numbers.items:
@@ -288,6 +289,10 @@ def install(target: Path, server: bool = False) -> list[str]:
             hooks_dir = target / hooks_dir
         names = CLIENT_HOOKS
     hooks_dir.mkdir(parents=True, exist_ok=True)
+    if not server:
+        # A clone's first `cctk history` would otherwise write git's commit-graph (tens of seconds at 100k).
+        from cctk.lifecycle.trail import ensure_commit_graph
+        ensure_commit_graph(target)
     for name in names:
         path = hooks_dir / name
         path.write_text(shim(name, sys.executable), "utf-8")

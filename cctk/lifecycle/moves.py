@@ -220,7 +220,8 @@ def check_change(ch: Change, action: str | None, step: str | None, person, polic
                       amendment=amendment)
         except Refused as exc:
             out.append(dx("lc.role", ch.path, code, text=exc.text()))
-        out += _claims(ch, person, code)
+        if action != "import":        # imported history names the people who acted back then
+            out += _claims(ch, person, code)
     return out
 
 

@@ -78,10 +78,12 @@ def _folder(path: str) -> str | None:
 
 
 def check_commit(root: Path, commit: Commit, policy: tuple, cat: gitio.CatFile, contract_oid_at_parent,
-                 numbers: Numbers | None = None, known: dict | None = None) -> list[Diagnostic]:
+                 numbers: Numbers | None = None, known: dict | None = None,
+                 parsed: dict | None = None) -> list[Diagnostic]:
     """Problems with one (non-merge) commit. ``contract_oid_at_parent(path)`` gives a contract.md blob id
     before the commit, for files beside it. ``known``: valid records already parsed, by blob id (audit
-    passes the final tree's: an import commit of 100,000 records then parses only those changed since)."""
+    passes the final tree's: an import commit of 100,000 records then parses only those changed since).
+    ``parsed``: a dict the caller keeps across commits, remembering parse results by blob id."""
     known = known or {}
     config, org, pol = policy
     out: list[Diagnostic] = []
@@ -107,8 +109,19 @@ def check_commit(root: Path, commit: Commit, policy: tuple, cat: gitio.CatFile, 
     if person is None:
         out.append(dx("lc.author", touched[0][1], None, email=commit.author_email))
     records = [(s, p, a, b) for s, p, a, b in touched if p.endswith("/contract.md") and p.count("/") == 3]
-    oids = sorted({o for _, _, a, b in records for o in (a, b) if o != ZERO and not (o == b and a == ZERO and o in known)})
+    memo = parsed if parsed is not None else {}
+    oids = sorted({o for _, _, a, b in records for o in (a, b)
+                   if o != ZERO and o not in memo and not (o == b and a == ZERO and o in known)})
     blobs = dict(cat.read_many(oids)) if oids else {}
+
+    def both(path, oid):
+        """parse_both, once per blob in a run (a record's "before" is the "after" of its previous commit)."""
+        if oid not in memo:
+            if len(memo) > 20000:
+                memo.clear()
+            memo[oid] = parse_both(path, blobs.get(oid))
+        return memo[oid]
+
     codes = sorted({p.split("/")[2] for _, p, _, _ in touched})
     if claimed and action not in ("create", "import") and codes != [claimed]:
         out.append(dx("lc.trailer_code", touched[0][1], claimed, claimed=claimed, codes=", ".join(codes)))
@@ -121,8 +134,8 @@ def check_commit(root: Path, commit: Commit, policy: tuple, cat: gitio.CatFile, 
             after, diags = parse_contract(path, blobs.get(new) or b"")
             after_raw = None
         else:
-            before, before_raw, _ = parse_both(path, blobs.get(old)) if old != ZERO else (None, None, [])
-            after, after_raw, diags = parse_both(path, blobs.get(new)) if new != ZERO else (None, None, [])
+            before, before_raw, _ = both(path, old) if old != ZERO else (None, None, [])
+            after, after_raw, diags = both(path, new) if new != ZERO else (None, None, [])
         code = path.split("/")[2]
         if new != ZERO and after is None:
             detail = "; ".join(f"{d.location()}: {d.text()}" for d in diags if d.severity == Severity.ERROR)[:300]
