@@ -116,9 +116,10 @@ class CctkApp(App):
         the extras in the background."""
         from cctk.store.loader import load
 
-        from tui.data.repo import build, build_light, load_light
+        from tui.data.repo import build, build_indexed, load_indexed
         if self.data is not None and not self.data.complete:
-            self.data = build_light(load_light(self.root), today=self.today)
+            snap, cols, how = load_indexed(self.root)      # the changed contract is patched in
+            self.data = build_indexed(snap, cols, today=self.today, source=how)
             self.data_version += 1
             self.load_extras(self.data)
             return

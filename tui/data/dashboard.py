@@ -59,8 +59,8 @@ def _item(label: str, rows: list[Row], codes: set[str] | None, facets: dict) -> 
 
 def build(contracts: list[Contract], rows: list[Row], alerts: list, today: dt.date) -> Dashboard:
     month = (today.year, today.month)
-    filed = {c.code for c in contracts
-             if c.filing and c.filing.on and (c.filing.on.year, c.filing.on.month) == month}
+    # rows carry filing.on (light and stored rows too: no record needed); ``contracts`` is kept for callers
+    filed = {r.code for r in rows if r.filed and (r.filed.year, r.filed.month) == month}
     overdue = alert_codes(alerts, "payment-overdue")
     black_live = alert_codes(alerts, "supplier-blacklisted")
     errors = {a.code for a in alerts if a.level == "error"}

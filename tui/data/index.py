@@ -36,6 +36,7 @@ class Row:
     findings: int
     errors: int
     search: str             # lower-cased code + title + supplier name + credit code + unit
+    filed: dt.date | None = None   # filing.on (the dashboard's filings of the month)
 
 
 def build_rows(contracts: list[Contract], diagnostics: list[Diagnostic], unit_names: dict[str, str],
@@ -64,6 +65,7 @@ def build_rows(contracts: list[Contract], diagnostics: list[Diagnostic], unit_na
             deadline=next_due(mine) if mine else None, overdue=any(s.status == "overdue" for s in mine),
             findings=n[0], errors=n[1],
             search=f"{c.code}\t{c.title}\t{sname}\t{c.supplier}\t{c.unit}\t{uname}".lower(),
+            filed=c.filing.on if c.filing is not None else None,
         ))
     return rows
 

@@ -43,6 +43,7 @@ class RepoData:
     complete: bool = True      # False: light data; findings, due dates and alerts arrive with apply_extras
     extras: bool = True        # the extras (findings, alerts, listings …) are in
     paths: dict[str, str] = field(default_factory=dict)    # code -> contract path (light data)
+    source: str = ""           # light data: "stored" / "patched" / "built" (tui.data.persist), "facts"
     _records: dict = field(default_factory=dict)           # code -> Contract read on demand (light data)
     _full: Snapshot | None = None
 
@@ -205,9 +206,11 @@ def light_rows(snap: Snapshot, unit_names_: dict[str, str]) -> list:
             dates = c.dates
             day = dates.get("signed") or dates.get("drafted")
             code, title = c.code, c.title
+            filing = c.filing
             append(Row(code, title, unit, uname, credit, sname, c.amount, c.status, day.year if day else None,
                        c.category, tuple(c.key_supervision), None, False, 0, 0,
-                       f"{code}\t{title}\t{sname}\t{credit}\t{unit}\t{uname}".lower()))
+                       f"{code}\t{title}\t{sname}\t{credit}\t{unit}\t{uname}".lower(),
+                       filing.on if filing is not None else None))
         return rows
     for (code, title, unit, supplier, sname, amount, status, year, category, errors) in snap.summaries.values():
         if code is None:
@@ -233,7 +236,53 @@ def build_light(snap: Snapshot, today: dt.date | None = None) -> RepoData:
     else:
         paths = {row[0]: p for p, row in snap.summaries.items() if row[0]}
     return RepoData(snapshot=snap, diagnostics=list(snap.diagnostics), index=Index(rows), today=today,
-                    settings=rule_settings(snap.policy), complete=False, extras=False, paths=paths)
+                    settings=rule_settings(snap.policy), complete=False, extras=False, paths=paths, source="facts")
+
+
+# --- the persisted index (tui.data.persist) ---------------------------------------------------------
+
+def load_indexed(root, progress=None):
+    """(snapshot, columns, how): the listing (``contracts="lazy"``: every file hashed, none decoded)
+    and the table's columns from the persisted index — "stored" when nothing changed since it was
+    written, "patched" when only some contracts did, "built" from the facts load otherwise."""
+    from cctk.store.loader import load
+
+    from tui.data import persist
+    snap = load(root, contracts="lazy", progress=progress)
+    cols, how = persist.columns(snap, progress=progress)
+    return snap, cols, how
+
+
+def rows_from_columns(cols, unit_names_: dict[str, str], supplier_names: dict[str, str]) -> list:
+    """Index rows from stored columns: the same rows ``light_rows`` builds from facts, built by
+    ``map`` over whole columns (no Python loop per row)."""
+    from itertools import repeat
+
+    from tui.data.index import Row
+
+    n = len(cols.code)
+    get = supplier_names.get
+    sname = [p or get(s, "") for p, s in zip(cols.party, cols.supplier)]
+    uget = unit_names_.get
+    uname = [uget(u, u) for u in cols.unit]
+    search = [f"{a}\t{b}\t{c}\t{d}\t{e}\t{f}".lower()
+              for a, b, c, d, e, f in zip(cols.code, cols.title, sname, cols.supplier, cols.unit, uname)]
+    return list(map(Row, cols.code, cols.title, cols.unit, uname, cols.supplier, sname, cols.amount, cols.stage,
+                    cols.year, cols.category, cols.key, repeat(None, n), repeat(False, n), repeat(0, n),
+                    repeat(0, n), search, cols.filed))
+
+
+def build_indexed(snap: Snapshot, cols, today: dt.date | None = None, source: str = "stored") -> RepoData:
+    """``build_light`` from persisted columns (``load_indexed``): same rows, same light RepoData."""
+    from cctk.rules.settings import settings as rule_settings
+
+    from tui.data import persist
+    today = today or as_of(snap)
+    rows = rows_from_columns(cols, unit_names(snap), {s.credit_code: s.name for s in snap.suppliers.values()})
+    snap.diagnostics = [d for d in snap.diagnostics if d.path not in snap.files] + persist.diagnostics(cols)
+    return RepoData(snapshot=snap, diagnostics=list(snap.diagnostics), index=Index(rows), today=today,
+                    settings=rule_settings(snap.policy), complete=False, extras=False,
+                    paths=dict(zip(cols.code, cols.paths)), source=source)
 
 
 def apply_extras(data: RepoData, extras: dict) -> None:

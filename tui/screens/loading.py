@@ -39,7 +39,7 @@ class LoadingScreen(Screen):
     def load(self) -> None:
         from cctk.store.loader import load
 
-        from tui.data.repo import build, build_light, load_light
+        from tui.data.repo import build, build_indexed, load_indexed
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
@@ -47,8 +47,9 @@ class LoadingScreen(Screen):
         try:
             if self.app.load_kwargs:          # a revision or other options: the whole load, as before
                 data = build(load(self.app.root, progress=progress, **self.app.load_kwargs), today=self.app.today)
-            else:                             # the first screen from the cache's light rows
-                data = build_light(load_light(self.app.root, progress=progress), today=self.app.today)
+            else:                             # the first screen from the persisted index (tui.data.persist)
+                snap, cols, how = load_indexed(self.app.root, progress=progress)
+                data = build_indexed(snap, cols, today=self.app.today, source=how)
         except Exception as exc:  # shown, not raised: the clerk sees what went wrong
             self.app.call_from_thread(self.query_one("#loading-detail", Label).update,
                                       t("tui.load_failed", error=str(exc)))
