@@ -5,6 +5,9 @@
   mean; dates stay text (the model parses them, so 2018-02-30 is a located error
   rather than a constructor crash). Duplicate keys and aliases are refused: an
   alias could expand into an alias bomb, and contract records never need one.
+  ``load_fast`` builds values straight from libyaml's event stream (about 3x
+  PyYAML's constructor) and hands anything unusual to ``load_reference``, the
+  PyYAML compose + constructor path, whose answer is then the answer.
 * Round-trip edits use ruamel.yaml, configured to be byte-faithful.
 * ``locate`` re-parses one document lazily to turn a field path into a line/column.
 """
