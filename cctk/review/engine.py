@@ -1,11 +1,19 @@
 """The review itself: segment, extract, then run the numeric/structural checks and the playbook's
-pattern rules over each sentence. Pure function of (text, playbook, record amount)."""
+pattern rules over each sentence. Pure function of (text, playbook, record amount).
+
+Speed (docs/review.md "Performance"): every check's work on one sentence is a pure function of the
+sentence's text and a few hashable settings, so it lives in a module-level function memoised with
+lru_cache — contracts drawn from templates repeat most of their sentences, and a repeated sentence is
+then a dictionary lookup. Whole-document existence tests stand in for per-sentence loops where a
+match in the document implies a match in a sentence and back (literal words without separators).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from cctk.model.ids import credit_code_problem
 from cctk.model.money import to_uppercase
@@ -13,9 +21,42 @@ from cctk.review import extract as X
 from cctk.review import messages  # noqa: F401  (registers the catalog)
 from cctk.review.finding import Finding
 from cctk.review.playbook import Playbook
+from cctk.review.prefilter import prefilter, union_prefilter
 from cctk.review.segment import Document, Parties, Sentence, parties, segment
 
 HUNDRED = Decimal(100)
+_CACHE = 1 << 15        # entries per memo (a sentence and its facts: well under 1 KB each)
+
+
+# --- extraction, memoised per text (the results are tuples of spans nobody mutates) ---------------
+@lru_cache(_CACHE)
+def _pct(text: str) -> tuple:
+    return tuple(X.percentages(text))
+
+
+@lru_cache(_CACHE)
+def _dur(text: str) -> tuple:
+    return tuple(X.durations(text))
+
+
+@lru_cache(_CACHE)
+def _dates(text: str) -> tuple:
+    return tuple(X.dates(text))
+
+
+@lru_cache(_CACHE)
+def _fig(text: str) -> tuple:
+    return tuple(X.figure_amounts(text))
+
+
+@lru_cache(_CACHE)
+def _upper(text: str) -> tuple:
+    return tuple(X.uppercase_amounts(text))
+
+
+def _amounts(text: str) -> tuple:
+    return _fig(text) or _upper(text)
+
 
 # --- vocabulary (why hand-written: these are the closed sets of words contracts use) ------------
 PRICE_RE = re.compile(r"总价|总金额|总价款|价款总额|合同价款|合同金额|合同价格|合同总额|总费用|费用总额|签约合同价|合同价|"
@@ -62,6 +103,500 @@ FOREIGN_PLACES = (
 )
 
 
+# Patterns the checks used to write inline (re.search(r"...") looked the compiled pattern up on every call).
+UNIT_PRICE_RE = re.compile(r"单价|每人|每平方|每台|每次")
+GAP_RE = re.compile(r"^[\s（）()\[\]【】：:，,、即为是大写小写人民币金额RMB¥￥元整]*$")
+HEAD_PAY_RE = re.compile(r"付款|支付|结算|价款|费用|价格|金额|报酬|租金")
+PAY_WORD_RE = re.compile(r"支付|付款")
+BREACH_WORD_RE = re.compile(r"违约|逾期|滞纳|罚|赔偿")
+ADVANCE_WORD_RE = re.compile(r"预付|首付|定金|质保金|质量保证金")
+CUMULATIVE_RE = re.compile(r"(付|支付|累计|达到)至[^，,。；]{0,12}$")
+SHARE_BEFORE_EXCL_RE = re.compile(r"税率|利率|费率|增值税|得分|考核分|合格率|满意度|不低于|以上")
+SHARE_AFTER_EXCL_RE = re.compile(r"^(的)?(违约金|保证金|利息|滞纳金)")
+SHARE_PAY_BEFORE_RE = re.compile(r"(支付|付|付至|预付|首付|预留|保留|扣留)\s*$")
+SHARE_AFTER_RE = re.compile(r"^(的)?(作为|为)?(预付款|首付款|定金|进度款|尾款|质保金|质量保证金|保修金|款项|货款)")
+PREPAY_RE = re.compile(r"预付|首付|定金")
+PAYTERM_VERB_RE = re.compile(r"支付|付款|付清|结清|拨付|结算款|付至")
+PAYTERM_EXCL_RE = re.compile(r"违约|逾期|滞纳|保证金|退还|返还|退回")
+PAY_FEE_RE = re.compile(r"支付[^。；]{0,10}(款|费)")
+PAYTERM_HEAD_EXCL_RE = re.compile(r"违约|保证金|争议")
+DUE_AFTER_RE = re.compile(r"^\s*(内|以内|之内|前|届满|后支付|支付|付清|付款|结清|拨付)")
+DUE_NOT_RE = re.compile(r"逾期|超过|超出|质保期|保修期|满\s*$")
+QUALITY_BOND_RE = re.compile(r"质量保证金|质保金|投标保证金")
+SPLIT_CLAUSE_RE = re.compile(r"[，,：:]")
+SPLIT_COMMA_RE = re.compile(r"[，,]")
+BOND_PCT_EXCL_RE = re.compile(r"违约|利息|利率|扣除")
+PENALTY_PCT_EXCL_RE = re.compile(r"利率|LPR|得分|考核|合格率|满意度|不低于|达到|以上|履约保证金")
+PENALTY_AFTER_RE = re.compile(r"^(的)?(违约金|滞纳金|罚款)")
+PENALTY_WORD_RE = re.compile(r"违约金|罚款|赔偿|罚金|滞纳金")
+ARTICLE_CAP_RE = re.compile(r"(违约金|滞纳金|罚款|赔偿)[^。]{0,30}(不超过|不超出|不高于|不得超过|最高|上限|为限|封顶)|"
+                            r"(不超过|不超出|最高|上限|封顶|为限)[^。]{0,20}(违约金|滞纳金)")
+LIAB_OWN_RE = re.compile(r"承担[^。；]{0,6}(违约|赔偿)?责任|支付[^。；]{0,10}违约金|赔偿[^。；]{0,6}损失")
+DEDUCT_RE = re.compile(r"扣减|扣除|扣款|扣罚")
+DEDUCT_NOT_RE = re.compile(r"扣除[^。；]{0,6}(利息|税)")
+MONTHS_FEE_RE = re.compile(rf"({X.NUM})\s*个?月(的)?[\u4e00-\u9fa5]{{0,4}}(费|租金|报酬|酬金)")
+ALREADY_PAID_CAP_RE = re.compile(r"已(收取|支付|收到)的[^。；]{0,8}(费用|款项)为限")
+DISPUTE_WORD_RE = re.compile(r"争议|纠纷|提交|提起|向|由")
+FORUM_PREFIX_RE = re.compile(r"^(提交|提请|递交|交由|交|向|由|至|到|在|的|均|应|可)+")
+COURT_RE = re.compile(r"仲裁|法院|诉讼|起诉")
+PLACEHOLDER_NOTE_RE = re.compile(r"提示|注意|重要|说明|注|特别|条款|附件|合同")
+RULE_LINE_RE = re.compile(r"[\s*_\-=#|:]+")
+CHECKBOX_RE = re.compile(r"[□☐]")
+XX_RE = re.compile(r"[Xx]{2,}")
+TERM_DUR_RE = re.compile(r"(期限|期|为|共|计|历时|周期)\s*[为是：:]?\s*$")
+TERM_DUR_NOT_RE = re.compile(r"质保|保修|试用|试运行|内|之后|后")
+_MISS = object()
+
+
+@lru_cache(256)
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+@lru_cache(256)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+@lru_cache(256)
+def _forum_home_re(buyer: str) -> re.Pattern:
+    return re.compile(rf"({buyer})(的)?(所在地|住所地)|项目所在地|履行地|服务地|工程所在地|房屋所在地|不动产所在地")
+
+
+@lru_cache(256)
+def _holds_right_re(buyer: str, supplier: str) -> re.Pattern:
+    return re.compile(rf"(?:{buyer}|{supplier})[^。；，]{{0,6}}(有权|可以|可)")
+
+
+@lru_cache(256)
+def _kind_of(kinds: tuple, source: str) -> str | None:
+    for kind, pattern in kinds:
+        if pattern.search(source):
+            return kind
+    return None
+
+
+# --- per-sentence work, memoised (pure functions of text and settings) -------------------------
+@lru_cache(_CACHE)
+def _sentence_total(text: str) -> tuple | None:
+    if not PRICE_RE.search(text) or PERIODIC_RE.search(text) or UNIT_PRICE_RE.search(text):
+        return None
+    amounts = _amounts(text)
+    return (amounts[0].value,) if amounts else None
+
+
+@lru_cache(_CACHE)
+def _amount_words(text: str) -> tuple:
+    """(offset, args, fix args) per uppercase amount that contradicts the figures next to it."""
+    uppers = _upper(text)
+    if not uppers:
+        return ()
+    figures = _fig(text)
+    out = []
+    for u in uppers:
+        best = None
+        for f in figures:
+            gap = text[f.end:u.start] if f.end <= u.start else text[u.end:f.start] if u.end <= f.start else None
+            if gap is None or len(gap) > 14 or not GAP_RE.match(gap):
+                continue
+            if best is None or len(gap) < best[0]:
+                best = (len(gap), f)
+        if best and best[1].value != u.value:
+            f = best[1]
+            out.append((u.start, (("words", u.text), ("upper", f"{u.value:,.2f}"), ("figure", f"{f.value:,.2f}")),
+                        (("words", to_uppercase(f.value)),)))
+    return tuple(out)
+
+
+def _price_share(text: str, p) -> bool:
+    before = text[max(0, p.start - 14):p.start]
+    after = text[p.end:p.end + 6]
+    if SHARE_BEFORE_EXCL_RE.search(before):
+        return False
+    if SHARE_AFTER_EXCL_RE.search(after):
+        return False
+    return bool(MONEY_BASE_RE.search(before) or SHARE_PAY_BEFORE_RE.search(before) or SHARE_AFTER_RE.search(after))
+
+
+def _is_advance(ctx: str) -> bool:
+    if PREPAY_RE.search(ctx):
+        return True
+    return bool(ADVANCE_RE.search(ctx)) and not AFTER_RE.search(ctx)
+
+
+@lru_cache(_CACHE)
+def _pay_verb(text: str) -> bool:
+    return PAY_VERB_RE.search(text) is not None
+
+
+@lru_cache(_CACHE)
+def _pay_word(text: str) -> bool:
+    return PAY_WORD_RE.search(text) is not None
+
+
+@lru_cache(_CACHE)
+def _pay_heading(heading: str) -> bool:
+    return HEAD_PAY_RE.search(heading) is not None
+
+
+@lru_cache(_CACHE)
+def _instalment_sentence(text: str):
+    """A payment sentence's instalments, read as if it is in a payment context: "skip", "periodic",
+    "balance", or a tuple of (share%, amount, advance?, cumulative?, offset)."""
+    if BOND_RE.search(text):
+        return "skip"
+    if PERIODIC_RE.search(text):
+        return "periodic"
+    if BREACH_WORD_RE.search(text):
+        return "skip"
+    pcts = [p for p in _pct(text) if _price_share(text, p)]
+    prev = 0
+    out = []
+    if pcts:
+        for p in pcts:
+            seg = text[prev:p.end]
+            if PAY_EXCLUDE_RE.search(seg) and not ADVANCE_WORD_RE.search(seg):
+                prev = p.end
+                continue
+            ctx = text[max(0, prev - 40) if prev == 0 else prev:p.end]
+            cumulative = bool(CUMULATIVE_RE.search(text[prev:p.start])) or "累计" in text[prev:p.start]
+            out.append((p.value, None, _is_advance(ctx), cumulative, p.start))
+            prev = p.end
+        return tuple(out)
+    if PAY_EXCLUDE_RE.search(text):
+        return "skip"
+    amounts = _amounts(text)
+    if amounts and not PRICE_RE.search(text):
+        return ((None, amounts[0].value, _is_advance(text), False, amounts[0].start),)
+    if BALANCE_RE.search(text):
+        return "balance"
+    return ()
+
+
+@lru_cache(_CACHE)
+def _payment_term(text: str, limit: Decimal):
+    """(offset, days) of a payment due later than ``limit`` days after its trigger, or None."""
+    if not PAYTERM_VERB_RE.search(text):
+        return None
+    if PAYTERM_EXCL_RE.search(text) and not PAY_FEE_RE.search(text):
+        return None
+    for d in _dur(text):
+        if d.kind in ("年",) and d.value > 365:
+            continue
+        if not DUE_AFTER_RE.match(text[d.end:d.end + 4]):
+            continue
+        before = text[max(0, d.start - 40):d.start]
+        if not TRIGGER_RE.search(before) or DUE_NOT_RE.search(text[max(0, d.start - 6):d.start]):
+            continue
+        days = X.calendar_days(d)
+        if days > limit:
+            return (d.start, f"{days.quantize(Decimal(1))}")
+    return None
+
+
+@lru_cache(_CACHE)
+def _payterm_heading_excluded(heading: str) -> bool:
+    return PAYTERM_HEAD_EXCL_RE.search(heading) is not None
+
+
+@lru_cache(_CACHE)
+def _bond_shares(text: str, bond_heading: bool):
+    """None when the sentence is not about a performance bond, else (clauses, the bond's clause,
+    ((share%, offset), ...) of the percentages naming it)."""
+    if not BOND_RE.search(text) and not ("保证金" in text and bond_heading and not QUALITY_BOND_RE.search(text)):
+        return None
+    parts = SPLIT_CLAUSE_RE.split(text)
+    idx = next((i for i, p in enumerate(parts) if BOND_RE.search(p) or "保证金" in p), 0)
+    cands = []
+    for j in (idx, idx + 1, idx - 1):
+        if 0 <= j < len(parts):
+            part_off = sum(len(p) + 1 for p in parts[:j])
+            ps = [p for p in _pct(parts[j]) if not BOND_PCT_EXCL_RE.search(parts[j][max(0, p.start - 8):p.start])]
+            if ps:
+                cands = [(p.value, part_off + p.start) for p in ps]
+                break
+    return tuple(parts), idx, tuple(cands)
+
+
+def _bond(text: str, bond_heading: bool, total: Decimal | None, limit: Decimal):
+    """(offset, share) of a performance bond above ``limit``% of the price, or None."""
+    found = _bond_shares(text, bond_heading)
+    if found is None:
+        return None
+    parts, idx, cands = found
+    if not cands and total:
+        for j in (idx, idx + 1):
+            if 0 <= j < len(parts):
+                amts = _amounts(parts[j])
+                if amts:
+                    part_off = sum(len(p) + 1 for p in parts[:j])
+                    cands = [(amts[0].value / total * HUNDRED, part_off + amts[0].start)]
+                    break
+    for value, off in cands:
+        if value > limit:
+            return (off, f"{value.quantize(Decimal('0.01')).normalize():f}")
+    return None
+
+
+@lru_cache(_CACHE)
+def _penalty_candidate(text: str) -> bool:
+    return bool(PENALTY_RE.search(text)) and not (BOND_RE.search(text) and "违约金" not in text)
+
+
+@lru_cache(_CACHE)
+def _article_cap(text: str) -> bool:
+    return bool(ARTICLE_CAP_RE.search(text))
+
+
+@lru_cache(_CACHE)
+def _penalty_rates(text: str, limit: Decimal, daily_max: Decimal, art_cap: bool) -> tuple:
+    """((offset, message key, args, rule) of each excessive rate, fired?, was ``art_cap`` consulted?)."""
+    consulted = False
+    out = []
+    parts = SPLIT_COMMA_RE.split(text)
+    pos = 0
+    fired = False
+    for i, part in enumerate(parts):
+        for p in _pct(part):
+            before = part[:p.start]
+            prev = parts[i - 1] if i else ""
+            if PENALTY_PCT_EXCL_RE.search(before + part[p.end:p.end + 4]):
+                continue
+            if not (MONEY_BASE_RE.search(before) or PENALTY_AFTER_RE.search(part[p.end:])):
+                continue
+            off = pos + p.start
+            if CAP_RE.search(before[-16:]):
+                if p.value > limit:
+                    out.append((off, None, (("share", f"{p.value.normalize():f}"), ("limit", f"{limit.normalize():f}")),
+                                "penalty-cap"))
+                    fired = True
+                continue
+            rate = None
+            if DAILY_RE.search(before) or DAILY_RE.search(prev[-14:]):
+                rate = p.value
+            elif WEEKLY_RE.search(before) or WEEKLY_RE.search(prev[-14:]):
+                rate = p.value / 7
+            elif MONTHLY_RE.search(before) or MONTHLY_RE.search(prev[-14:]):
+                rate = p.value / 30
+            if rate is not None:
+                capped = CAP_RE.search(text[off + len(p.text):])
+                if not capped:
+                    consulted = True
+                    capped = art_cap
+                if rate > daily_max and not capped:
+                    out.append((off, "review.penalty-daily-uncapped",
+                                (("rate", f"{rate.quantize(Decimal('0.001')).normalize():f}"),), "penalty-daily"))
+                    fired = True
+                continue
+            if p.value > limit and PENALTY_WORD_RE.search(text):
+                out.append((off, None, (("share", f"{p.value.normalize():f}"), ("limit", f"{limit.normalize():f}")),
+                            "penalty-lump"))
+                fired = True
+        if fired:
+            break
+        pos += len(part) + 1
+    return tuple(out), fired, consulted
+
+
+def _penalty(text: str, total: Decimal | None, limit: Decimal, daily_max: Decimal, art_cap) -> tuple:
+    """(offset, message key, args, rule) of each excessive penalty in a penalty sentence. ``art_cap``:
+    does the article cap its penalties — a bool, or a function asked only when it matters."""
+    out, fired, consulted = _penalty_rates(text, limit, daily_max, False)
+    if consulted:
+        out, fired, _ = _penalty_rates(text, limit, daily_max, art_cap() if callable(art_cap) else art_cap)
+    out = list(out)
+    if not fired and total and "违约金" in text and not PERIODIC_RE.search(text):
+        for a in _amounts(text):
+            before = text[max(0, a.start - 12):a.start]
+            if CAP_RE.search(before) or DAILY_RE.search(text[max(0, a.start - 20):a.start]):
+                continue
+            share = a.value / total * HUNDRED
+            if share > limit:
+                out.append((a.start, None, (("share", f"{share.quantize(Decimal('0.1')).normalize():f}"),
+                                            ("limit", f"{limit.normalize():f}")), "penalty-amount"))
+                break
+    return tuple(out)
+
+
+def _trivial_cap(text: str, min_cap: Decimal, total: Decimal | None):
+    m = LIAB_CAP_RE.search(text)
+    tail = text[m.start():]
+    base = m.start()
+    for p in _pct(tail):
+        if p.value < min_cap:
+            return (p.text, base + p.start)
+        return None
+    mm = MONTHS_FEE_RE.search(tail)
+    if mm:
+        return (mm.group(), base + mm.start())
+    for a in _amounts(tail):
+        if total and a.value / total * HUNDRED < min_cap:
+            return (a.text, base + a.start)
+        return None
+    if ALREADY_PAID_CAP_RE.search(tail):
+        return None
+    return None
+
+
+def _subject(text: str, buyer: str, supplier: str) -> str | None:
+    """Who bears the liability a sentence states: the party named first, or both."""
+    if DEDUCT_RE.search(text) and not DEDUCT_NOT_RE.search(text):
+        return "supplier"   # the buyer deducts from what it pays the supplier
+    m_mut = MUTUAL_RE.search(text)
+    mb, ms = _compiled(buyer).search(text), _compiled(supplier).search(text)
+    first = min((m for m in (mb, ms) if m), key=lambda m: m.start(), default=None)
+    if m_mut and (first is None or m_mut.start() <= first.start() + 2):
+        return "mutual"
+    if first is None:
+        return None
+    # "乙方逾期……的，应支付违约金": the party named first is the one in breach — unless it is
+    # named as holding a right ("甲方有权扣减……"), which makes the other party the liable one
+    clause = SPLIT_COMMA_RE.split(text[first.start():], maxsplit=1)[0]
+    holds_right = _holds_right_re(buyer, supplier).match(clause)
+    is_buyer = first is mb
+    if holds_right:
+        is_buyer = not is_buyer
+    return "buyer" if is_buyer else "supplier"
+
+
+@lru_cache(_CACHE)
+def _liability(text: str, buyer: str, supplier: str):
+    """(does the sentence cap the supplier's liability?, who is liable: "mutual"/"buyer"/"supplier"/None)."""
+    capping = bool(LIAB_CAP_RE.search(text) and _compiled(supplier).search(text) and
+                   "违约金" not in text[:text.find("赔偿") if "赔偿" in text else 0])
+    if not LIABILITY_RE.search(text):
+        return capping, None
+    neg = NEG_LIAB_RE.search(text)
+    if neg and not LIAB_OWN_RE.search(text[:neg.start()]):
+        return capping, None
+    return capping, _subject(text, buyer, supplier)
+
+
+@lru_cache(_CACHE)
+def _forum_names(text: str, buyer: str) -> tuple:
+    """(offset, name) of each court or arbitration body a dispute sentence names."""
+    if not FORUM_RE.search(text) or not DISPUTE_WORD_RE.search(text):
+        return ()
+    if _forum_home_re(buyer).search(text):
+        return ()
+    return tuple((m.start(), FORUM_PREFIX_RE.sub("", m.group(1)) + m.group(2)) for m in FORUM_NAME_RE.finditer(text))
+
+
+def _forum(text: str, buyer: str, places: tuple) -> tuple | None:
+    """(offset, forum) of a court or arbitration body away from the buyer's place, or None."""
+    for start, name in _forum_names(text, buyer):
+        if any(pl in name for pl in places):
+            continue
+        foreign = next((pl for pl in FOREIGN_PLACES if pl in name), None)
+        if foreign:
+            return (start, name)
+    return None
+
+
+@lru_cache(_CACHE)
+def _term(text: str, limit: Decimal) -> tuple | None:
+    """(offset, months) of a service term longer than ``limit`` months, or None."""
+    m = TERM_RE.search(text)
+    if not m or TERM_EXCLUDE_RE.search(text[max(0, m.start() - 4):m.end() + 4]):
+        return None
+    tail = text[m.start():]
+    months = None
+    off = m.start()
+    for d in _dur(tail):
+        if d.kind in ("年", "个月", "月"):
+            months = X.months_of(d)
+            off = m.start() + d.start
+            break
+    ds = [d for d in _dates(tail) if d.date]
+    if months is None and len(ds) >= 2 and ds[1].date > ds[0].date:
+        months = Decimal((ds[1].date - ds[0].date).days + 1) / Decimal("30.44")
+    if months is not None and months > limit + Decimal("0.5"):
+        return (off, f"{months.quantize(Decimal(1))}")
+    return None
+
+
+@lru_cache(_CACHE)
+def _placeholder(text: str, line: str, col: int) -> tuple | None:
+    """(offset, blank) of the first unfilled blank in a sentence (at ``col`` of ``line``), or None."""
+    for m in PLACEHOLDER_RE.finditer(text):
+        raw = m.group()
+        if raw.startswith("【") and PLACEHOLDER_NOTE_RE.search(raw) and len(raw) > 2:
+            continue
+        if RULE_LINE_RE.fullmatch(line):
+            continue
+        before = line[:col - 1 + m.start()]
+        if PLACEHOLDER_LABEL_RE.search(before[-16:]) or PLACEHOLDER_LABEL_RE.search(text[m.end():m.end() + 4]):
+            continue
+        if raw.startswith("*") or raw in ("（）", "()") and CHECKBOX_RE.search(text):
+            continue
+        return (m.start(), raw.strip() or raw)
+    return None
+
+
+@lru_cache(_CACHE)
+def _credit_codes(text: str) -> tuple:
+    """(offset, code, problem) of each invalid unified social credit code in a sentence."""
+    if not CODE_LINE_RE.search(text):
+        return ()
+    out = []
+    for m in CODE_RE.finditer(text):
+        code = m.group()
+        if not any(c.isdigit() for c in code) or XX_RE.search(code):
+            continue
+        problem = credit_code_problem(code.upper())
+        if problem:
+            out.append((m.start(), code, problem.split(".")[-1]))
+    return tuple(out)
+
+
+def _rule_hit(match_re: re.Pattern, unless_re: re.Pattern | None, near: int | None, text: str) -> int | None:
+    m = match_re.search(text)
+    if not m:
+        return None
+    if unless_re is not None:
+        window = text if near is None else text[max(0, m.start() - near):m.end()]
+        if unless_re.search(window):
+            return None
+    return m.start()
+
+
+class _RulePlan:
+    """The playbook rules that apply to one kind of contract with one pair of party vocabularies: each
+    rule's literal prefilter, their union, and what they found per sentence text."""
+
+    __slots__ = ("rules", "union", "memo")
+
+    def __init__(self, rules: tuple):
+        self.rules = tuple((m, u, near, prefilter(m)) for m, u, near in rules)
+        self.union = union_prefilter([m for m, _u, _n in rules]) if rules else None
+        self.memo: dict[str, tuple] = {}
+
+    def hits(self, text: str) -> tuple:
+        """((rule index, offset), ...) of the rules matching a sentence."""
+        found = self.memo.get(text)
+        if found is None:
+            if self.union is not None and not self.union.search(text):
+                found = ()
+            else:
+                out = []
+                for i, (m, u, near, pre) in enumerate(self.rules):
+                    if pre is not None and not pre.search(text):
+                        continue
+                    start = _rule_hit(m, u, near, text)
+                    if start is not None:
+                        out.append((i, start))
+                found = tuple(out)
+            if len(self.memo) >= _CACHE:
+                self.memo.clear()
+            self.memo[text] = found
+        return found
+
+
+@lru_cache(64)
+def _rule_plan(rules: tuple) -> _RulePlan:
+    return _RulePlan(rules)
+
+
 class Review:
     """One review run over one text."""
 
@@ -72,10 +607,10 @@ class Review:
         self.line_offset = line_offset
         self.doc: Document = segment(text)
         self.parties: Parties = parties(self.doc)
-        self.buyer = "|".join(re.escape(w) for w in self.parties.buyer)
-        self.supplier = "|".join(re.escape(w) for w in self.parties.supplier)
-        self.buyer_re = re.compile(self.buyer)
-        self.supplier_re = re.compile(self.supplier)
+        self.buyer = _alternation(self.parties.buyer)
+        self.supplier = _alternation(self.parties.supplier)
+        self.buyer_re = _compiled(self.buyer)
+        self.supplier_re = _compiled(self.supplier)
         self.kind = self._kind()
         self.findings: list[Finding] = []
         self.lines = text.split("\n")
@@ -84,13 +619,8 @@ class Review:
 
     # --- helpers -------------------------------------------------------------------------
     def _kind(self) -> str:
-        title = self.doc.title
-        head = self.doc.text[:600]
-        for source in (title, head):
-            for kind, pattern in self.pb.kinds:
-                if pattern.search(source):
-                    return kind
-        return "other"
+        kinds = tuple(self.pb.kinds)
+        return _kind_of(kinds, self.doc.title) or _kind_of(kinds, self.doc.text[:600]) or "other"
 
     def add(self, category: str, s: Sentence | None, start: int = 0, *, key: str | None = None,
             args: dict | None = None, fix_args: dict | None = None, rule: str = "", line: int | None = None):
@@ -110,11 +640,9 @@ class Review:
 
     def _text_total(self) -> Decimal | None:
         for s in self.doc.sentences:
-            if not PRICE_RE.search(s.text) or PERIODIC_RE.search(s.text) or re.search(r"单价|每人|每平方|每台|每次", s.text):
-                continue
-            amounts = X.figure_amounts(s.text) or X.uppercase_amounts(s.text)
-            if amounts:
-                return amounts[0].value
+            found = _sentence_total(s.text)
+            if found is not None:
+                return found[0]
         return None
 
     # --- run -----------------------------------------------------------------------------
@@ -135,26 +663,10 @@ class Review:
         return self.findings
 
     # --- amounts -------------------------------------------------------------------------
-    _GAP_RE = re.compile(r"^[\s（）()\[\]【】：:，,、即为是大写小写人民币金额RMB¥￥元整]*$")
-
     def check_amount_words(self):
         for s in self.doc.sentences:
-            uppers = X.uppercase_amounts(s.text)
-            if not uppers:
-                continue
-            figures = X.figure_amounts(s.text)
-            for u in uppers:
-                best = None
-                for f in figures:
-                    gap = s.text[f.end:u.start] if f.end <= u.start else s.text[u.end:f.start] if u.end <= f.start else None
-                    if gap is None or len(gap) > 14 or not self._GAP_RE.match(gap):
-                        continue
-                    if best is None or len(gap) < best[0]:
-                        best = (len(gap), f)
-                if best and best[1].value != u.value:
-                    f = best[1]
-                    self.add("amount-words-mismatch", s, u.start, args={"words": u.text, "upper": f"{u.value:,.2f}",
-                             "figure": f"{f.value:,.2f}"}, fix_args={"words": to_uppercase(f.value)})
+            for start, args, fix in _amount_words(s.text):
+                self.add("amount-words-mismatch", s, start, args=dict(args), fix_args=dict(fix))
 
     # --- payments ------------------------------------------------------------------------
     def _instalments(self):
@@ -163,55 +675,19 @@ class Review:
         balance = periodic = False
         for s in self.doc.sentences:
             text = s.text
-            heading = self._heading(s)
-            if not PAY_VERB_RE.search(text):
+            if not _pay_verb(text):
                 continue
-            in_payment = (re.search(r"付款|支付|结算|价款|费用|价格|金额|报酬|租金", heading) or re.search(r"支付|付款", text)
-                          or re.search(r"支付|付款", self.lines[s.line - 1]))
-            if not in_payment or BOND_RE.search(text):
+            in_payment = (_pay_heading(self._heading(s)) or _pay_word(text) or _pay_word(self.lines[s.line - 1]))
+            if not in_payment:
                 continue
-            if PERIODIC_RE.search(text):
+            found = _instalment_sentence(text)
+            if found == "periodic":
                 periodic = True
-                continue
-            if re.search(r"违约|逾期|滞纳|罚|赔偿", text):
-                continue
-            pcts = [p for p in X.percentages(text) if self._price_share(text, p)]
-            prev = 0
-            if pcts:
-                for p in pcts:
-                    seg = text[prev:p.end]
-                    if PAY_EXCLUDE_RE.search(seg) and not re.search(r"预付|首付|定金|质保金|质量保证金", seg):
-                        prev = p.end
-                        continue
-                    ctx = text[max(0, prev - 40) if prev == 0 else prev:p.end]
-                    cumulative = bool(re.search(r"(付|支付|累计|达到)至[^，,。；]{0,12}$", text[prev:p.start])) or "累计" in text[prev:p.start]
-                    out.append((s, p.value, None, self._is_advance(ctx), cumulative, p.start))
-                    prev = p.end
-                continue
-            if PAY_EXCLUDE_RE.search(text):
-                continue
-            amounts = X.figure_amounts(text) or X.uppercase_amounts(text)
-            if amounts and not PRICE_RE.search(text):
-                out.append((s, None, amounts[0].value, self._is_advance(text), False, amounts[0].start))
-            elif BALANCE_RE.search(text):
+            elif found == "balance":
                 balance = True
+            elif found != "skip":
+                out.extend((s, *item) for item in found)
         return out, balance, periodic
-
-    def _price_share(self, text: str, p) -> bool:
-        before = text[max(0, p.start - 14):p.start]
-        after = text[p.end:p.end + 6]
-        if re.search(r"税率|利率|费率|增值税|得分|考核分|合格率|满意度|不低于|以上", before):
-            return False
-        if re.search(r"^(的)?(违约金|保证金|利息|滞纳金)", after):
-            return False
-        return bool(MONEY_BASE_RE.search(before) or re.search(r"(支付|付|付至|预付|首付|预留|保留|扣留)\s*$", before)
-                    or re.search(r"^(的)?(作为|为)?(预付款|首付款|定金|进度款|尾款|质保金|质量保证金|保修金|款项|货款)", after))
-
-    @staticmethod
-    def _is_advance(ctx: str) -> bool:
-        if re.search(r"预付|首付|定金", ctx):
-            return True
-        return bool(ADVANCE_RE.search(ctx)) and not AFTER_RE.search(ctx)
 
     def check_payments(self):
         inst, balance, periodic = self._instalments()
@@ -249,145 +725,54 @@ class Review:
             self.add("prepayment-excessive", first[0], first[1], args={"share": f"{adv.normalize():f}", "limit": f"{limit.normalize():f}"},
                      fix_args={"limit": f"{limit.normalize():f}"}, rule="prepayment")
         # earnest money (定金) above 20%
-        for s in self.doc.sentences:
-            if "定金" not in s.text or adv > limit and first and first[0] is s:
-                continue
-            for p in X.percentages(s.text):
-                if p.value > earnest and re.search(r"定金", s.text[max(0, p.start - 20):p.end + 6]):
-                    self.add("prepayment-excessive", s, p.start, key="review.prepayment-earnest",
-                             args={"share": f"{p.value.normalize():f}", "limit": f"{earnest.normalize():f}"},
-                             fix_args={"limit": f"{earnest.normalize():f}"}, rule="earnest")
-                    break
+        if "定金" in self.doc.text:
+            for s in self.doc.sentences:
+                if "定金" not in s.text or adv > limit and first and first[0] is s:
+                    continue
+                for p in _pct(s.text):
+                    if p.value > earnest and "定金" in s.text[max(0, p.start - 20):p.end + 6]:
+                        self.add("prepayment-excessive", s, p.start, key="review.prepayment-earnest",
+                                 args={"share": f"{p.value.normalize():f}", "limit": f"{earnest.normalize():f}"},
+                                 fix_args={"limit": f"{earnest.normalize():f}"}, rule="earnest")
+                        break
         self._payment_terms()
-
-    _DUE_AFTER_RE = re.compile(r"^\s*(内|以内|之内|前|届满|后支付|支付|付清|付款|结清|拨付)")
 
     def _payment_terms(self):
         limit = self.pb.threshold("payment_days_max")
         for s in self.doc.sentences:
-            text = s.text
-            if not re.search(r"支付|付款|付清|结清|拨付|结算款|付至", text):
-                continue
-            if re.search(r"违约|逾期|滞纳|保证金|退还|返还|退回", text) and not re.search(r"支付[^。；]{0,10}(款|费)", text):
-                continue
-            heading = self._heading(s)
-            if re.search(r"违约|保证金|争议", heading):
-                continue
-            for d in X.durations(text):
-                if d.kind in ("年",) and d.value > 365:
-                    continue
-                if not self._DUE_AFTER_RE.match(text[d.end:d.end + 4]):
-                    continue
-                before = text[max(0, d.start - 40):d.start]
-                if not TRIGGER_RE.search(before) or re.search(r"逾期|超过|超出|质保期|保修期|满\s*$", text[max(0, d.start - 6):d.start]):
-                    continue
-                days = X.calendar_days(d)
-                if days > limit:
-                    self.add("payment-term-late", s, d.start, args={"days": f"{days.quantize(Decimal(1))}", "limit": f"{limit}"},
-                             rule="payment-days")
-                    break
+            found = _payment_term(s.text, limit)
+            if found is not None and not _payterm_heading_excluded(self._heading(s)):
+                self.add("payment-term-late", s, found[0], args={"days": found[1], "limit": f"{limit}"},
+                         rule="payment-days")
 
     # --- bond ----------------------------------------------------------------------------
     def check_bond(self):
+        text = self.doc.text
+        if "保证金" not in text and not BOND_RE.search(text):
+            return
         limit = self.pb.threshold("bond_max")
         for s in self.doc.sentences:
-            text = s.text
-            heading = self._heading(s)
-            m = BOND_RE.search(text)
-            if not m and not ("保证金" in text and "履约" in heading and not re.search(r"质量保证金|质保金|投标保证金", text)):
-                continue
-            parts = re.split(r"[，,：:]", text)
-            idx = next((i for i, p in enumerate(parts) if BOND_RE.search(p) or "保证金" in p), 0)
-            offset = sum(len(p) + 1 for p in parts[:idx])
-            cands = []
-            for j in (idx, idx + 1, idx - 1):
-                if 0 <= j < len(parts):
-                    part_off = sum(len(p) + 1 for p in parts[:j])
-                    ps = [p for p in X.percentages(parts[j]) if not re.search(r"违约|利息|利率|扣除", parts[j][max(0, p.start - 8):p.start])]
-                    if ps:
-                        cands = [(p.value, part_off + p.start) for p in ps]
-                        break
-            if not cands and self.total:
-                for j in (idx, idx + 1):
-                    if 0 <= j < len(parts):
-                        amts = X.figure_amounts(parts[j]) or X.uppercase_amounts(parts[j])
-                        if amts:
-                            part_off = sum(len(p) + 1 for p in parts[:j])
-                            cands = [(amts[0].value / self.total * HUNDRED, part_off + amts[0].start)]
-                            break
-            for value, off in cands:
-                if value > limit:
-                    self.add("performance-bond-excessive", s, off, args={"share": f"{value.quantize(Decimal('0.01')).normalize():f}",
-                             "limit": f"{limit.normalize():f}"}, fix_args={"limit": f"{limit.normalize():f}"})
-                    break
-            else:
-                continue
-            _ = offset
+            found = _bond(s.text, "履约" in self._heading(s), self.total, limit)
+            if found is not None:
+                self.add("performance-bond-excessive", s, found[0], args={"share": found[1],
+                         "limit": f"{limit.normalize():f}"}, fix_args={"limit": f"{limit.normalize():f}"})
 
     # --- penalties -----------------------------------------------------------------------
     def check_penalty(self):
         limit = self.pb.threshold("penalty_max")
         daily_max = self.pb.threshold("daily_rate_max")
         for art in self.doc.articles:
-            art_text = art.text
+            def art_cap(art=art):
+                return _article_cap(art.text)
             for s in art.sentences:
-                text = s.text
-                if not PENALTY_RE.search(text) or BOND_RE.search(text) and "违约金" not in text:
+                if not _penalty_candidate(s.text):
                     continue
-                parts = re.split(r"[，,]", text)
-                pos = 0
-                fired = False
-                for i, part in enumerate(parts):
-                    for p in X.percentages(part):
-                        before = part[:p.start]
-                        prev = parts[i - 1] if i else ""
-                        if re.search(r"利率|LPR|得分|考核|合格率|满意度|不低于|达到|以上|履约保证金", before + part[p.end:p.end + 4]):
-                            continue
-                        if not (MONEY_BASE_RE.search(before) or re.search(r"^(的)?(违约金|滞纳金|罚款)", part[p.end:])):
-                            continue
-                        off = pos + p.start
-                        if CAP_RE.search(before[-16:]):
-                            if p.value > limit:
-                                self.add("penalty-excessive", s, off, args={"share": f"{p.value.normalize():f}", "limit": f"{limit.normalize():f}"},
-                                         rule="penalty-cap")
-                                fired = True
-                            continue
-                        rate = None
-                        if DAILY_RE.search(before) or DAILY_RE.search(prev[-14:]):
-                            rate = p.value
-                        elif WEEKLY_RE.search(before) or WEEKLY_RE.search(prev[-14:]):
-                            rate = p.value / 7
-                        elif MONTHLY_RE.search(before) or MONTHLY_RE.search(prev[-14:]):
-                            rate = p.value / 30
-                        if rate is not None:
-                            capped = CAP_RE.search(text[off + len(p.text):]) or self._article_cap(art_text)
-                            if rate > daily_max and not capped:
-                                self.add("penalty-excessive", s, off, key="review.penalty-daily-uncapped",
-                                         args={"rate": f"{rate.quantize(Decimal('0.001')).normalize():f}"}, rule="penalty-daily")
-                                fired = True
-                            continue
-                        if p.value > limit and re.search(r"违约金|罚款|赔偿|罚金|滞纳金", text):
-                            self.add("penalty-excessive", s, off, args={"share": f"{p.value.normalize():f}", "limit": f"{limit.normalize():f}"},
-                                     rule="penalty-lump")
-                            fired = True
-                    if fired:
-                        break
-                    pos += len(part) + 1
-                if not fired and self.total and "违约金" in text and not PERIODIC_RE.search(text):
-                    for a in X.figure_amounts(text) or X.uppercase_amounts(text):
-                        before = text[max(0, a.start - 12):a.start]
-                        if CAP_RE.search(before) or DAILY_RE.search(text[max(0, a.start - 20):a.start]):
-                            continue
-                        share = a.value / self.total * HUNDRED
-                        if share > limit:
-                            self.add("penalty-excessive", s, a.start, args={"share": f"{share.quantize(Decimal('0.1')).normalize():f}",
-                                     "limit": f"{limit.normalize():f}"}, rule="penalty-amount")
-                            break
+                for off, key, args, rule in _penalty(s.text, self.total, limit, daily_max, art_cap):
+                    self.add("penalty-excessive", s, off, key=key, args=dict(args), rule=rule)
 
     @staticmethod
     def _article_cap(text: str) -> bool:
-        return bool(re.search(r"(违约金|滞纳金|罚款|赔偿)[^。]{0,30}(不超过|不超出|不高于|不得超过|最高|上限|为限|封顶)|"
-                              r"(不超过|不超出|最高|上限|封顶|为限)[^。]{0,20}(违约金|滞纳金)", text))
+        return _article_cap(text)
 
     # --- liability -----------------------------------------------------------------------
     def check_liability(self):
@@ -395,18 +780,11 @@ class Review:
         buyer_liab = supplier_liab = mutual = 0
         first_buyer = None
         for s in self.doc.sentences:
-            text = s.text
-            heading = self._heading(s)
+            capping, subj = _liability(s.text, self.buyer, self.supplier)
             # a trivial cap on the supplier's liability
-            if LIAB_CAP_RE.search(text) and self.supplier_re.search(text) and "违约金" not in text[:text.find("赔偿") if "赔偿" in text else 0]:
-                cap = self._trivial_cap(text, min_cap)
-                if cap:
-                    self.add("liability-asymmetric", s, cap[1], key="review.liability-cap", args={"cap": cap[0]}, rule="liability-cap")
-            if not LIABILITY_RE.search(text):
-                continue
-            if NEG_LIAB_RE.search(text) and not re.search(r"承担[^。；]{0,6}(违约|赔偿)?责任|支付[^。；]{0,10}违约金|赔偿[^。；]{0,6}损失", text[:NEG_LIAB_RE.search(text).start()]):
-                continue
-            subj = self._subject(text)
+            cap = _trivial_cap(s.text, min_cap, self.total) if capping else None
+            if cap:
+                self.add("liability-asymmetric", s, cap[1], key="review.liability-cap", args={"cap": cap[0]}, rule="liability-cap")
             if subj == "mutual":
                 mutual += 1
             elif subj == "buyer":
@@ -418,78 +796,39 @@ class Review:
             self.add("liability-asymmetric", first_buyer, 0, rule="liability-one-sided")
 
     def _subject(self, text: str) -> str | None:
-        """Who bears the liability a sentence states: the party named first, or both."""
-        if re.search(r"扣减|扣除|扣款|扣罚", text) and not re.search(r"扣除[^。；]{0,6}(利息|税)", text):
-            return "supplier"   # the buyer deducts from what it pays the supplier
-        m_mut = MUTUAL_RE.search(text)
-        mb, ms = self.buyer_re.search(text), self.supplier_re.search(text)
-        first = min((m for m in (mb, ms) if m), key=lambda m: m.start(), default=None)
-        if m_mut and (first is None or m_mut.start() <= first.start() + 2):
-            return "mutual"
-        if first is None:
-            return None
-        # "乙方逾期……的，应支付违约金": the party named first is the one in breach — unless it is
-        # named as holding a right ("甲方有权扣减……"), which makes the other party the liable one
-        clause = re.split(r"[，,]", text[first.start():], maxsplit=1)[0]
-        holds_right = re.match(rf"(?:{self.buyer}|{self.supplier})[^。；，]{{0,6}}(有权|可以|可)", clause)
-        is_buyer = first is mb
-        if holds_right:
-            is_buyer = not is_buyer
-        return "buyer" if is_buyer else "supplier"
+        return _subject(text, self.buyer, self.supplier)
 
     def _trivial_cap(self, text: str, min_cap: Decimal):
-        m = LIAB_CAP_RE.search(text)
-        tail = text[m.start():]
-        base = m.start()
-        for p in X.percentages(tail):
-            if p.value < min_cap:
-                return (p.text, base + p.start)
-            return None
-        mm = re.search(rf"({X.NUM})\s*个?月(的)?[\u4e00-\u9fa5]{{0,4}}(费|租金|报酬|酬金)", tail)
-        if mm:
-            return (mm.group(), base + mm.start())
-        for a in X.figure_amounts(tail) or X.uppercase_amounts(tail):
-            if self.total and a.value / self.total * HUNDRED < min_cap:
-                return (a.text, base + a.start)
-            return None
-        if re.search(r"已(收取|支付|收到)的[^。；]{0,8}(费用|款项)为限", tail):
-            return None
-        return None
+        return _trivial_cap(text, min_cap, self.total)
 
     # --- forum ---------------------------------------------------------------------------
     def check_jurisdiction(self):
         places = self.parties.places
+        if not FORUM_RE.search(self.doc.text):
+            return
         for s in self.doc.sentences:
-            text = s.text
-            if not FORUM_RE.search(text) or not re.search(r"争议|纠纷|提交|提起|向|由", text):
-                continue
-            if re.search(rf"({self.buyer})(的)?(所在地|住所地)|项目所在地|履行地|服务地|工程所在地|房屋所在地|不动产所在地", text):
-                continue
-            named = [m for m in FORUM_NAME_RE.finditer(text)]
-            for m in named:
-                name = re.sub(r"^(提交|提请|递交|交由|交|向|由|至|到|在|的|均|应|可)+", "", m.group(1)) + m.group(2)
-                if any(pl in name for pl in places):
-                    continue
-                foreign = next((pl for pl in FOREIGN_PLACES if pl in name), None)
-                if foreign:
-                    self.add("jurisdiction-unfavorable", s, m.start(), args={"forum": name}, rule="forum-place")
-                    break
+            found = _forum(s.text, self.buyer, places)
+            if found is not None:
+                self.add("jurisdiction-unfavorable", s, found[0], args={"forum": found[1]}, rule="forum-place")
 
     # --- missing clauses -----------------------------------------------------------------
     def check_missing(self):
+        # The vocabularies are words without separators or spaces: one of them occurs in a sentence
+        # exactly when it occurs in the document (sentences cover every such run of characters).
         sents = self.doc.sentences
+        text = self.doc.text
         if len(sents) < 5:
             return  # a fragment, not a contract
-        if not any(FORUM_RE.search(s.text) and re.search(r"仲裁|法院|诉讼|起诉", s.text) for s in sents):
+        if not COURT_RE.search(text):
             self.add("dispute-clause-missing", None, line=1, rule="dispute-missing")
         kind = self.kind
         if self.pb.applies("acceptance-missing", kind) and kind not in ("premises-lease", "equipment-lease", "legal"):
             # any mention counts: "验收合格后支付" already presupposes an acceptance
-            ok = any(ACCEPT_RE.search(a.heading) for a in self.doc.articles) or any(ACCEPT_RE.search(s.text) for s in sents)
+            ok = any(ACCEPT_RE.search(a.heading) for a in self.doc.articles) or ACCEPT_RE.search(text)
             if not ok:
                 self.add("acceptance-missing", None, line=1, rule="acceptance-missing")
         if self.pb.applies("confidentiality-missing", kind):
-            if not any(CONF_RE.search(s.text) for s in sents) and not any("保密" in a.heading for a in self.doc.articles):
+            if not CONF_RE.search(text) and not any("保密" in a.heading for a in self.doc.articles):
                 self.add("confidentiality-missing", None, line=1, rule="confidentiality-missing")
 
     # --- service term --------------------------------------------------------------------
@@ -498,33 +837,17 @@ class Review:
             return
         limit = self.pb.threshold("service_term_max_months")
         for s in self.doc.sentences:
-            text = s.text
-            m = TERM_RE.search(text)
-            if not m or TERM_EXCLUDE_RE.search(text[max(0, m.start() - 4):m.end() + 4]):
-                continue
-            tail = text[m.start():]
-            months = None
-            off = m.start()
-            for d in X.durations(tail):
-                if d.kind in ("年", "个月", "月"):
-                    months = X.months_of(d)
-                    off = m.start() + d.start
-                    break
-            ds = [d for d in X.dates(tail) if d.date]
-            if months is None and len(ds) >= 2 and ds[1].date > ds[0].date:
-                months = Decimal((ds[1].date - ds[0].date).days + 1) / Decimal("30.44")
-            if months is not None and months > limit + Decimal("0.5"):
-                self.add("term-excessive", s, off, args={"months": f"{months.quantize(Decimal(1))}", "limit": f"{limit}"},
+            found = _term(s.text, limit)
+            if found is not None:
+                self.add("term-excessive", s, found[0], args={"months": found[1], "limit": f"{limit}"},
                          fix_args={"limit": f"{limit}"})
                 return
 
     # --- dates ---------------------------------------------------------------------------
-    _TERM_DUR_RE = re.compile(r"(期限|期|为|共|计|历时|周期)\s*[为是：:]?\s*$")
-
     def check_dates(self):
         sents = self.doc.sentences
         for i, s in enumerate(sents):
-            ds = X.dates(s.text)
+            ds = _dates(s.text)
             if not ds:
                 continue
             for d in ds:
@@ -548,13 +871,13 @@ class Review:
         for sent, limit in ((s, None), (prev, None)):
             if sent is None:
                 continue
-            for d in X.durations(sent.text):
+            for d in _dur(sent.text):
                 if d.kind == "workday":
                     continue
                 before = sent.text[max(0, d.start - 8):d.start]
-                if not self._TERM_DUR_RE.search(before):
+                if not TERM_DUR_RE.search(before):
                     continue
-                if re.search(r"质保|保修|试用|试运行|内|之后|后", sent.text[d.end:d.end + 2] + before[-3:]):
+                if TERM_DUR_NOT_RE.search(sent.text[d.end:d.end + 2] + before[-3:]):
                     continue
                 if sent is s:
                     best = d
@@ -566,54 +889,38 @@ class Review:
 
     # --- placeholders --------------------------------------------------------------------
     def check_placeholders(self):
-        lines = self.doc.text.split("\n")
+        lines = self.lines
         seen = set()
         for s in self.doc.sentences:
-            for m in PLACEHOLDER_RE.finditer(s.text):
-                raw = m.group()
-                if raw.startswith("【") and re.search(r"提示|注意|重要|说明|注|特别|条款|附件|合同", raw) and len(raw) > 2:
-                    continue
-                line = lines[s.line - 1]
-                if re.fullmatch(r"[\s*_\-=#|:]+", line):
-                    continue
-                before = line[:s.col - 1 + m.start()]
-                if PLACEHOLDER_LABEL_RE.search(before[-16:]) or PLACEHOLDER_LABEL_RE.search(s.text[m.end():m.end() + 4]):
-                    continue
-                if raw.startswith("*") or raw in ("（）", "()") and re.search(r"[□☐]", s.text):
-                    continue
-                if s.line in seen:
-                    continue
+            if s.line in seen:
+                continue
+            found = _placeholder(s.text, lines[s.line - 1], s.col)
+            if found is not None:
                 seen.add(s.line)
-                self.add("placeholder-unfilled", s, m.start(), args={"blank": raw.strip() or raw})
+                self.add("placeholder-unfilled", s, found[0], args={"blank": found[1]})
 
     # --- credit codes --------------------------------------------------------------------
     def check_credit_codes(self):
         for s in self.doc.sentences:
-            if not CODE_LINE_RE.search(s.text):
-                continue
-            for m in CODE_RE.finditer(s.text):
-                code = m.group()
-                if not any(c.isdigit() for c in code) or re.search(r"[Xx]{2,}", code):
-                    continue
-                problem = credit_code_problem(code.upper())
-                if problem:
-                    self.add("credit-code-invalid", s, m.start(), args={"code": code, "problem": _detail("review.cc." + problem.split(".")[-1])})
+            for start, code, problem in _credit_codes(s.text):
+                self.add("credit-code-invalid", s, start, args={"code": code, "problem": _detail("review.cc." + problem)})
 
     # --- playbook pattern rules ----------------------------------------------------------
     def apply_rules(self):
+        active = []
         for rule in self.pb.rules:
             if rule.kinds and self.kind not in rule.kinds:
                 continue
-            match_re, unless_re = rule.regexes(self.buyer, self.supplier)
-            for s in self.doc.sentences:
-                m = match_re.search(s.text)
-                if not m:
-                    continue
-                if unless_re is not None:
-                    window = s.text if rule.unless_near is None else s.text[max(0, m.start() - rule.unless_near):m.end()]
-                    if unless_re.search(window):
-                        continue
-                self.add(rule.category, s, m.start(), key=rule.message, rule=f"{rule.clause}.{rule.id}")
+            active.append((rule, *rule.regexes(self.buyer, self.supplier)))
+        plan = _rule_plan(tuple((m, u, rule.unless_near) for rule, m, u in active))
+        found = []
+        for si, s in enumerate(self.doc.sentences):
+            for ri, start in plan.hits(s.text):
+                found.append((ri, si, start, s))
+        found.sort(key=lambda f: (f[0], f[1]))   # rule by rule, as the findings have always been listed
+        for ri, _si, start, s in found:
+            rule = active[ri][0]
+            self.add(rule.category, s, start, key=rule.message, rule=f"{rule.clause}.{rule.id}")
 
 
 def _detail(key: str, **args) -> str:

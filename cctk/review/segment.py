@@ -61,26 +61,54 @@ def _is_heading(line: str, numbered: bool) -> bool:
     return False
 
 
+# Facts about one line that do not depend on its neighbours, memoised by the line's text: contracts
+# drawn from templates repeat most of their lines, and a line is segmented the same wherever it is.
+_LINE_MEMO: dict[str, tuple] = {}
+_MEMO_MAX = 100_000
+
+
+def _line_facts(line: str) -> tuple:
+    """(article-or-heading marker?, heading when articles exist?, heading when numbered?, stripped
+    title/heading text, ((column-1, sentence text), ...))."""
+    facts = _LINE_MEMO.get(line)
+    if facts is None:
+        pieces = []
+        for m in _SENT_RE.finditer(line):
+            raw = m.group()
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            pieces.append((m.start() + len(raw) - len(raw.lstrip()), stripped))
+        stripped = line.strip()
+        facts = (bool(_ARTICLE_RE.match(line) or _MD_HEADING_RE.match(line)), _is_heading(line, False),
+                 _is_heading(line, True), stripped.lstrip("#").strip() if stripped else "", tuple(pieces))
+        if len(_LINE_MEMO) >= _MEMO_MAX:
+            _LINE_MEMO.clear()
+        _LINE_MEMO[line] = facts
+    return facts
+
+
 def segment(text: str) -> Document:
     lines = text.split("\n")
-    has_articles = any(_ARTICLE_RE.match(ln) or _MD_HEADING_RE.match(ln) for ln in lines)
+    facts = [_line_facts(ln) for ln in lines]
+    has_articles = any(f[0] for f in facts)
+    heading_at = 2 if not has_articles else 1
     articles: list[Article] = [Article("", 1)]
     sentences: list[Sentence] = []
     title = ""
     offset = 0
-    for no, line in enumerate(lines, 1):
-        if not title and line.strip():
-            title = line.strip().lstrip("#").strip()
-        if _is_heading(line, not has_articles):
-            articles.append(Article(line.strip().lstrip("#").strip(), no))
-        art = len(articles) - 1
-        for m in _SENT_RE.finditer(line):
-            raw = m.group()
-            if not raw.strip():
-                continue
-            lead = len(raw) - len(raw.lstrip())
-            s = Sentence(raw.strip(), offset + m.start() + lead, no, m.start() + lead + 1, art)
-            articles[art].sentences.append(s)
+    art_sents = articles[0].sentences
+    art = 0
+    for no, (line, f) in enumerate(zip(lines, facts), 1):
+        if not title and f[3]:
+            title = f[3]
+        if f[heading_at]:
+            articles.append(Article(f[3], no))
+            art = len(articles) - 1
+            art_sents = articles[art].sentences
+        for col0, stext in f[4]:
+            s = Sentence(stext, offset + col0, no, col0 + 1, art)
+            art_sents.append(s)
             sentences.append(s)
         offset += len(line) + 1
     return Document(text, title, articles, sentences)
@@ -122,23 +150,41 @@ class Parties:
     found: list[Party] = field(default_factory=list)
 
 
+_PARTY_MEMO: dict[str, tuple | None] = {}
+_NO = object()
+_PAREN_RE = re.compile(r"[（(]")
+_NOT_PARTY_RE = re.compile(r"代表|签字|盖章|日期|地址|电话")
+
+
+def _party_line(line: str) -> tuple | None:
+    """(labels, name, looks public?) of a party line ('甲方（采购人）：深圳市罗湖区教育局'), else None."""
+    m = _PARTY_LINE_RE.match(line)
+    if not m:
+        return None
+    labels = _ROLE_RE.findall(m["labels"])
+    name = m["name"].strip()
+    labels += _ROLE_RE.findall(name)  # 深圳市××局（以下简称“甲方”）
+    name = _PAREN_RE.split(name)[0].strip(" *")
+    if not name or len(name) > 40 or _NOT_PARTY_RE.search(m["labels"]):
+        return None
+    gov = bool(_GOV_RE.search(name)) and not _FIRM_RE.search(name)
+    return tuple(labels), name, gov
+
+
 def parties(doc: Document) -> Parties:
     """Who is the buyer here? The party whose name looks like a public body; its labels (甲方,
     出租方, 委托人…) then name the buyer throughout. Defaults to the usual 甲方/乙方 reading."""
     found: list[Party] = []
-    lines = doc.text.split("\n")
+    lines = doc.text.split("\n", 60)
     for no, line in enumerate(lines[:60], 1):
-        m = _PARTY_LINE_RE.match(line)
-        if not m:
-            continue
-        labels = _ROLE_RE.findall(m["labels"])
-        name = m["name"].strip()
-        labels += _ROLE_RE.findall(name)  # 深圳市××局（以下简称“甲方”）
-        name = re.split(r"[（(]", name)[0].strip(" *")
-        if not name or len(name) > 40 or re.search(r"代表|签字|盖章|日期|地址|电话", m["labels"]):
-            continue
-        gov = bool(_GOV_RE.search(name)) and not _FIRM_RE.search(name)
-        found.append(Party(labels, name, no, gov))
+        parsed = _PARTY_MEMO.get(line, _NO)
+        if parsed is _NO:
+            parsed = _party_line(line)
+            if len(_PARTY_MEMO) >= _MEMO_MAX:
+                _PARTY_MEMO.clear()
+            _PARTY_MEMO[line] = parsed
+        if parsed is not None:
+            found.append(Party(list(parsed[0]), parsed[1], no, parsed[2]))
     buyer = set(BUYER_WORDS)
     supplier = set(SUPPLIER_WORDS)
     buyer_name = supplier_name = ""
