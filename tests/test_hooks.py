@@ -212,7 +212,7 @@ def test_client_hooks(tmp_path):
     res = subprocess.run([sys.executable, "-m", "cctk", "hook", "pre-commit"], cwd=work, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     assert res.returncode == 1 and "amount" in res.stderr
-    assert elapsed < 1.5          # budget 0.5 s on a quiet machine; generous for shared CI cores
+    assert elapsed < 3.0          # budget 0.5 s on a quiet machine (benchmarks/bench_lifecycle.py); generous: shared cores
     res = subprocess.run(["git", "commit", "-qm", "x"], cwd=work, capture_output=True, text=True)
     assert res.returncode != 0 and "LC004" in res.stderr
     path.write_text(original.replace("status: signed", "status: performing"), "utf-8")
