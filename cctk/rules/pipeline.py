@@ -21,7 +21,11 @@ from cctk.rules.cache import path_for
 from cctk.rules.engine import (Result, Suppressed, TextReview, changed_contracts, default_as_of, load_rules, run,
                                version)
 from cctk.rules.memo import ResultMemo, key as memo_key
-from cctk.store.loader import Snapshot, _schema_hash, load, load_contracts
+from cctk.store.loader import Snapshot, _schema_hash, keys, load, load_contracts
+
+# The built-in cross-contract rules and what relates two contracts for each: pull-request mode loads
+# only the contracts sharing one of these with a changed contract.
+_POOLED = {"CC203": "filing", "CC204": "filing-year", "CC501": "unit", "CC502": "unit"}
 
 ReviewFactory = Callable[[Snapshot], tuple[TextReview | None, str | None]]
 
@@ -54,7 +58,8 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
                                 rules=ruleset.rules, checked=checked, as_of=as_of, changed=scope,
                                 timings={"memo": 1.0})
     try:
-        load_contracts(snap, "facts", use_cache=use_cache, progress=progress)
+        only = _affected(snap, scope, ruleset, use_cache) if scope is not None else None
+        load_contracts(snap, "facts", use_cache=use_cache, progress=progress, only=only)
         result = run(snap, as_of=as_of, base=all_diagnostics(snap, scope), select=select, ignore=ignore,
                      min_severity=min_severity, changed=scope, use_cache=use_cache, local_rules=local_rules,
                      review=review_fn, review_tag=tag, ruleset=ruleset)
@@ -68,3 +73,31 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
     finally:
         if memo is not None:
             memo.close()
+
+
+def _affected(snap: Snapshot, scope: set[str], ruleset, use_cache: bool) -> set[str] | None:
+    """The contracts a pull request's findings can depend on: the changed ones, and those sharing a
+    code (duplicates), a unit (splitting, concentration), a filing number or a filing year (duplicate
+    numbers, gaps) with them. None (load everything) when a repository rule of the repository's own
+    says nothing about what it relates."""
+    from cctk.rules.filing import number_pattern
+
+    if any(r.scope == "repository" and r.code not in _POOLED for r in ruleset.rules):
+        return None
+    rows = keys(snap, use_cache=use_cache)
+    mine = [rows[p] for p in scope if p in rows]
+    codes = {c for c, _, _ in mine if c}
+    units = {u for _, u, _ in mine if u}
+    numbers = {f for _, _, f in mine if f}
+    pattern = number_pattern(snap.config.get("filing_number_format") or "")
+
+    def year(number):
+        m = pattern.match(number) if pattern is not None and number else None
+        return m["year"] if m else None
+
+    years = {y for y in map(year, numbers) if y}
+    out = set(scope)
+    for path, (code, unit, number) in rows.items():
+        if code in codes or unit in units or (number and (number in numbers or (years and year(number) in years))):
+            out.add(path)
+    return out

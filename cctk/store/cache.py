@@ -17,7 +17,7 @@ from cctk import __version__
 from cctk.model import Contract, Diagnostic
 from cctk.model.facts import ContractFacts, facts_of
 
-FORMAT = 4
+FORMAT = 5
 
 
 class Payload(msgspec.Struct, array_like=True):
@@ -88,7 +88,7 @@ class Cache:
         db.execute("CREATE TABLE IF NOT EXISTS records (oid TEXT PRIMARY KEY, payload BLOB) WITHOUT ROWID")
         db.execute("""CREATE TABLE IF NOT EXISTS summary (
             oid TEXT PRIMARY KEY, code TEXT, title TEXT, unit TEXT, supplier TEXT, supplier_name TEXT,
-            amount TEXT, status TEXT, year INTEGER, category TEXT, errors INTEGER) WITHOUT ROWID""")
+            amount TEXT, status TEXT, year INTEGER, category TEXT, errors INTEGER, filing TEXT) WITHOUT ROWID""")
         db.execute("CREATE TABLE IF NOT EXISTS facts (oid TEXT PRIMARY KEY, payload BLOB) WITHOUT ROWID")
         db.commit()
 
@@ -137,13 +137,26 @@ class Cache:
                 out[row[0]] = row[1:]
         return out
 
+    def keys(self, oids: list[str]) -> dict[str, tuple]:
+        """(code, unit, filing number) by blob id: what pull-request mode groups contracts by."""
+        cur = self.db.cursor()
+        if len(oids) > 5000 and len(oids) * 2 > self._count("summary"):
+            return {row[0]: row[1:] for row in cur.execute("SELECT oid, code, unit, filing FROM summary")}
+        out: dict[str, tuple] = {}
+        for i in range(0, len(oids), 900):
+            chunk = oids[i:i + 900]
+            for row in cur.execute("SELECT oid, code, unit, filing FROM summary WHERE oid IN (%s)"
+                                   % ",".join("?" * len(chunk)), chunk):
+                out[row[0]] = row[1:]
+        return out
+
     def put_many(self, items: list[tuple[str, bytes, tuple, bytes]]):
         """items: (oid, payload, summary-row-without-oid, facts payload)."""
         if not items:
             return
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", [(o, p) for o, p, _, _ in items])
-            self.db.executemany("INSERT OR REPLACE INTO summary VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            self.db.executemany("INSERT OR REPLACE INTO summary VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                                 [(o, *s) for o, _, s, _ in items])
             self.db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)", [(o, f) for o, _, _, f in items])
 
@@ -158,7 +171,8 @@ SUMMARY_FIELDS = ("code", "title", "unit", "supplier", "supplier_name", "amount"
 def summary_row(contract: Contract | None, diags: list[Diagnostic]) -> tuple:
     errors = sum(1 for d in diags if d.severity >= 3)
     if contract is None:
-        return (None, None, None, None, None, None, None, None, None, errors)
+        return (None, None, None, None, None, None, None, None, None, errors, None)
+    # SUMMARY_FIELDS, then the filing number (read by Cache.keys only)
     return (contract.code, contract.title, contract.unit, contract.counterparty.credit_code,
             contract.counterparty.name, str(contract.amount), contract.status, contract.year,
-            contract.category, errors)
+            contract.category, errors, contract.filing.number if contract.filing else None)

@@ -208,13 +208,13 @@ def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, wo
 
 
 def load_contracts(snap: Snapshot, mode: str = "full", *, use_cache: bool = True, workers: int | None = None,
-                   progress=None) -> Snapshot:
+                   progress=None, only: set[str] | None = None) -> Snapshot:
     """Fill in the contracts of a snapshot loaded with ``contracts="lazy"`` (or reload them in another
-    mode), reusing its listing."""
+    mode), reusing its listing. ``only``: just these contract paths (the others stay unloaded)."""
     src = _Source.from_snapshot(snap)
     try:
         with _no_gc():
-            _fill(snap, src, mode, use_cache=use_cache, workers=workers, progress=progress)
+            _fill(snap, src, mode, use_cache=use_cache, workers=workers, progress=progress, only=only)
         return snap
     finally:
         src.close()
@@ -286,8 +286,21 @@ def _open_cache(snap: Snapshot, src: _Source) -> cachemod.Cache | None:
         return None
 
 
-def _fill(snap: Snapshot, src: _Source, mode: str, *, use_cache, workers, progress) -> None:
-    paths = sorted(snap.files)
+def keys(snap: Snapshot, *, use_cache: bool = True) -> dict[str, tuple]:
+    """path -> (code, unit, filing number) of every contract, from the summary rows (parsing only new
+    blobs): pull-request mode picks the contracts a change can affect without decoding the others."""
+    src = _Source.from_snapshot(snap)
+    try:
+        with _no_gc():
+            found, _ = _records(snap, src, sorted(snap.files), mode="keys", use_cache=use_cache, workers=None,
+                                progress=None)
+        return found
+    finally:
+        src.close()
+
+
+def _fill(snap: Snapshot, src: _Source, mode: str, *, use_cache, workers, progress, only=None) -> None:
+    paths = sorted(snap.files if only is None else (p for p in snap.files if p in only))
     snap.contracts = []
     snap.summaries = {}
     snap.diagnostics = [d for d in snap.diagnostics if not _is_contract(d.path or "")]
@@ -310,6 +323,8 @@ def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache,
         hits = cache.summaries(oids)
     elif mode == "facts":
         hits = cache.facts(oids)
+    elif mode == "keys":
+        hits = cache.keys(oids)
     else:
         hits = cache.get_many(oids)
     missing_paths = []
@@ -323,7 +338,8 @@ def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache,
     if missing_paths:
         parsed = _parse_missing(src, missing_paths, src.pre_read, workers, progress, len(paths), len(hits))
         for oid, payload, summary, facts in parsed:
-            results[oid] = summary if mode == "summary" else facts if mode == "facts" else payload
+            results[oid] = (summary[:len(cachemod.SUMMARY_FIELDS)] if mode == "summary" else
+                            summary if mode == "keys" else facts if mode == "facts" else payload)
         if cache:
             try:
                 cache.put_many(parsed)
@@ -335,6 +351,9 @@ def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache,
     diags: list[Diagnostic] = []
     if mode == "summary":
         return {p: results[snap.files[p]] for p in paths if snap.files[p] in results}, diags
+    if mode == "keys":   # (code, unit, filing number), from a summary row (cached) or a fresh parse
+        return {p: (r[0], r[1], r[2]) if len(r) == 3 else (r[0], r[2], r[10])
+                for p in paths if (r := results.get(snap.files[p])) is not None}, diags
     decode = cachemod.decode_facts if mode == "facts" else cachemod.decode
     for p in paths:
         item, cdiags = decode(results[snap.files[p]])

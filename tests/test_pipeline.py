@@ -1,0 +1,95 @@
+"""cctk check as one library call (cctk.rules.pipeline): the result memo, the facts path, pull-request mode.
+
+Each cache layer must give exactly what a cold run gives; these tests compare them on the demo district.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from cctk.rules import pipeline
+from cctk.store.loader import load
+
+
+def _key(result):
+    return sorted((d.path, d.code, d.line, d.col, d.message, json.dumps(d.args, sort_keys=True, default=str))
+                  for d in result.diagnostics)
+
+
+def _git(root: Path, *args: str):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_memo_facts_and_cold_agree(repo):
+    cold_snap, cold = pipeline.check(repo, use_cache=False)
+    first_snap, first = pipeline.check(repo)
+    assert first.timings.get("memo") is None and first_snap.mode == "facts"
+    again_snap, again = pipeline.check(repo)
+    assert again.timings.get("memo") == 1.0 and again_snap.mode == "none"     # nothing decoded
+    assert _key(cold) == _key(first) == _key(again) and cold.diagnostics
+    assert [(s.diagnostic.code, s.reason) for s in cold.suppressed] == [(s.diagnostic.code, s.reason)
+                                                                        for s in again.suppressed]
+    # a different date or option is another result
+    _, other = pipeline.check(repo, select=["CC2"])
+    assert other.timings.get("memo") is None and {d.code[:3] for d in other.diagnostics} <= {"CC2"}
+
+
+def test_memo_misses_when_any_input_changes(repo):
+    _, before = pipeline.check(repo)
+    supplier = sorted((repo / "suppliers").glob("*.yaml"))[0]
+    supplier.write_text(supplier.read_text("utf-8").replace("name:", "name: 改名", 1), "utf-8")
+    _, after = pipeline.check(repo)
+    assert after.timings.get("memo") is None
+    assert not any(d.message == "ref.supplier_name" for d in before.diagnostics)
+    assert any(d.message == "ref.supplier_name" for d in after.diagnostics)
+    _, cold = pipeline.check(repo, use_cache=False)
+    assert _key(after) == _key(cold)
+
+
+def test_untracked_attachment_probe_invalidates_memo(repo):
+    """An attachment git does not track is asked about on the file system; removing it must not be
+    hidden by the memo."""
+    snap = load(repo)
+    contract = next(c for c in snap.contracts if c.attachments)
+    folder = repo / Path(contract.path).parent
+    att = contract.attachments[0].path
+    target = folder / att
+    _git(repo, "rm", "-q", "--cached", str(target.relative_to(repo)))        # now untracked, still present
+    _, present = pipeline.check(repo)
+    assert not any(d.message == "attachment.missing" and d.contract == contract.code for d in present.diagnostics)
+    target.unlink()
+    _, gone = pipeline.check(repo)
+    assert any(d.message == "attachment.missing" and d.contract == contract.code for d in gone.diagnostics)
+
+
+def test_changed_mode_loads_only_what_can_matter_and_agrees_with_full_run(repo):
+    _git(repo, "checkout", "-q", "-b", "pr")
+    snap = load(repo)
+    by_unit: dict[str, list] = {}
+    for c in snap.contracts:
+        by_unit.setdefault(c.unit, []).append(c)
+    unit, members = max(by_unit.items(), key=lambda kv: len(kv[1]))
+    edited = members[:2]
+    for c in edited:
+        path = repo / c.path
+        path.write_text(path.read_text("utf-8") + "\n补充说明：测试。\n", "utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "pr")
+    pr_snap, pr = pipeline.check(repo, changed_base="main")
+    _, full = pipeline.check(repo, use_cache=False)
+    changed = {c.path for c in edited}
+    assert pr.changed == changed
+    loaded = {c.path for c in pr_snap.contracts}
+    assert changed <= loaded and len(loaded) < len(snap.contracts)     # not every contract decoded
+    assert {c.unit for c in pr_snap.contracts} >= {unit}
+    codes = {c.code for c in edited}
+    expected = [d for d in full.diagnostics
+                if d.path in changed or not d.path.startswith("contracts/") or d.code in ("CC501", "CC502", "CC203")
+                and d.contract not in codes]
+    got = {(d.path, d.code, d.line, d.message) for d in pr.diagnostics}
+    # every finding on a changed contract is the full run's
+    assert {x for x in got if x[0] in changed} == {(d.path, d.code, d.line, d.message) for d in full.diagnostics
+                                                   if d.path in changed}
+    assert got <= {(d.path, d.code, d.line, d.message) for d in expected}
