@@ -29,29 +29,41 @@ _CACHE = 1 << 15        # entries per memo (a sentence and its facts: well under
 
 
 # --- extraction, memoised per text (the results are tuples of spans nobody mutates) ---------------
+# Each extractor first asks whether the text holds what every one of its matches must contain (a
+# percent sign, a date's 年, a currency word next to a digit…): most sentences hold none, and one
+# scan for a few characters is far cheaper than the extractor's own pattern.
+_PCT_GATE = re.compile(r"[%％‰‱]|分之")                    # every percentage has a unit
+_DUR_GATE = re.compile(r"[日天月周期年]")                    # every period has a unit (星期, 工作日…)
+_DATE_GATE = re.compile(r"年|\d{4}[-./]")                    # 2024年5月1日 or 2024-05-01
+_DIGIT_GATE = re.compile(r"\d")
+_MONEY_GATE = re.compile(r"[元万圆¥￥]|RMB|CNY|人民币")       # a figure amount needs a currency or a unit
+_UPPER_GATE = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
+_UPPER_UNIT_GATE = re.compile(r"[元圆角分]")
+
+
 @lru_cache(_CACHE)
 def _pct(text: str) -> tuple:
-    return tuple(X.percentages(text))
+    return tuple(X.percentages(text)) if _PCT_GATE.search(text) else ()
 
 
 @lru_cache(_CACHE)
 def _dur(text: str) -> tuple:
-    return tuple(X.durations(text))
+    return tuple(X.durations(text)) if _DUR_GATE.search(text) else ()
 
 
 @lru_cache(_CACHE)
 def _dates(text: str) -> tuple:
-    return tuple(X.dates(text))
+    return tuple(X.dates(text)) if _DATE_GATE.search(text) else ()
 
 
 @lru_cache(_CACHE)
 def _fig(text: str) -> tuple:
-    return tuple(X.figure_amounts(text))
+    return tuple(X.figure_amounts(text)) if _DIGIT_GATE.search(text) and _MONEY_GATE.search(text) else ()
 
 
 @lru_cache(_CACHE)
 def _upper(text: str) -> tuple:
-    return tuple(X.uppercase_amounts(text))
+    return tuple(X.uppercase_amounts(text)) if _UPPER_GATE.search(text) and _UPPER_UNIT_GATE.search(text) else ()
 
 
 def _amounts(text: str) -> tuple:
@@ -597,6 +609,44 @@ def _rule_plan(rules: tuple) -> _RulePlan:
     return _RulePlan(rules)
 
 
+_PLACEHOLDER_PRE = prefilter(PLACEHOLDER_RE)
+
+
+class _Facts:
+    """What the per-sentence checks find in one sentence text, under one context (the party words and
+    the day/month limits): computed once per distinct sentence, then shared by every contract that
+    has the sentence. The checks then walk the document reading these instead of re-testing words."""
+
+    __slots__ = ("aw", "inst", "pterm", "pen", "liab", "forum", "term", "dates", "codes", "total", "ph", "bond")
+
+    def __init__(self, text: str, ctx: tuple):
+        buyer, supplier, pay_limit, term_limit = ctx
+        self.aw = _amount_words(text)
+        self.inst = (_pay_word(text), _instalment_sentence(text)) if _pay_verb(text) else None
+        self.pterm = _payment_term(text, pay_limit)
+        self.pen = _penalty_candidate(text)
+        self.liab = _liability(text, buyer, supplier)
+        self.forum = _forum_names(text, buyer)
+        self.term = _term(text, term_limit)
+        self.dates = _dates(text)
+        self.codes = _credit_codes(text)
+        self.total = _sentence_total(text)
+        self.ph = _PLACEHOLDER_PRE is None or _PLACEHOLDER_PRE.search(text) is not None
+        self.bond = "保证金" in text or BOND_RE.search(text) is not None
+
+
+_FACTS: dict[tuple, dict[str, _Facts]] = {}
+
+
+def _facts_memo(ctx: tuple) -> dict[str, _Facts]:
+    memo = _FACTS.get(ctx)
+    if memo is None or len(memo) >= _CACHE:
+        if len(_FACTS) >= 64:
+            _FACTS.clear()
+        memo = _FACTS[ctx] = {}
+    return memo
+
+
 class Review:
     """One review run over one text."""
 
@@ -614,6 +664,16 @@ class Review:
         self.kind = self._kind()
         self.findings: list[Finding] = []
         self.lines = text.split("\n")
+        ctx = (self.buyer, self.supplier, playbook.threshold("payment_days_max"),
+               playbook.threshold("service_term_max_months"))
+        memo = _facts_memo(ctx)
+        facts = []
+        for s in self.doc.sentences:
+            f = memo.get(s.text)
+            if f is None:
+                f = memo[s.text] = _Facts(s.text, ctx)
+            facts.append((s, f))
+        self.sf: list[tuple[Sentence, _Facts]] = facts
         self.record_amount = amount
         self.total = amount if amount is not None else self._text_total()
 
@@ -639,10 +699,9 @@ class Review:
         return self.doc.articles[s.article].heading
 
     def _text_total(self) -> Decimal | None:
-        for s in self.doc.sentences:
-            found = _sentence_total(s.text)
-            if found is not None:
-                return found[0]
+        for _s, f in self.sf:
+            if f.total is not None:
+                return f.total[0]
         return None
 
     # --- run -----------------------------------------------------------------------------
@@ -664,8 +723,8 @@ class Review:
 
     # --- amounts -------------------------------------------------------------------------
     def check_amount_words(self):
-        for s in self.doc.sentences:
-            for start, args, fix in _amount_words(s.text):
+        for s, f in self.sf:
+            for start, args, fix in f.aw:
                 self.add("amount-words-mismatch", s, start, args=dict(args), fix_args=dict(fix))
 
     # --- payments ------------------------------------------------------------------------
@@ -673,14 +732,13 @@ class Review:
         """(sentence, share%, amount, advance?, cumulative?, offset) for each payment instalment."""
         out = []
         balance = periodic = False
-        for s in self.doc.sentences:
-            text = s.text
-            if not _pay_verb(text):
+        for s, f in self.sf:
+            if f.inst is None:
                 continue
-            in_payment = (_pay_heading(self._heading(s)) or _pay_word(text) or _pay_word(self.lines[s.line - 1]))
+            pay_word, found = f.inst
+            in_payment = (_pay_heading(self._heading(s)) or pay_word or _pay_word(self.lines[s.line - 1]))
             if not in_payment:
                 continue
-            found = _instalment_sentence(text)
             if found == "periodic":
                 periodic = True
             elif found == "balance":
@@ -739,8 +797,8 @@ class Review:
 
     def _payment_terms(self):
         limit = self.pb.threshold("payment_days_max")
-        for s in self.doc.sentences:
-            found = _payment_term(s.text, limit)
+        for s, f in self.sf:
+            found = f.pterm
             if found is not None and not _payterm_heading_excluded(self._heading(s)):
                 self.add("payment-term-late", s, found[0], args={"days": found[1], "limit": f"{limit}"},
                          rule="payment-days")
@@ -751,7 +809,9 @@ class Review:
         if "保证金" not in text and not BOND_RE.search(text):
             return
         limit = self.pb.threshold("bond_max")
-        for s in self.doc.sentences:
+        for s, f in self.sf:
+            if not f.bond:
+                continue
             found = _bond(s.text, "履约" in self._heading(s), self.total, limit)
             if found is not None:
                 self.add("performance-bond-excessive", s, found[0], args={"share": found[1],
@@ -761,14 +821,17 @@ class Review:
     def check_penalty(self):
         limit = self.pb.threshold("penalty_max")
         daily_max = self.pb.threshold("daily_rate_max")
-        for art in self.doc.articles:
+        articles = self.doc.articles
+        # articles hold the sentences in document order, so this walks them article by article
+        for s, f in self.sf:
+            if not f.pen:
+                continue
+            art = articles[s.article]
+
             def art_cap(art=art):
                 return _article_cap(art.text)
-            for s in art.sentences:
-                if not _penalty_candidate(s.text):
-                    continue
-                for off, key, args, rule in _penalty(s.text, self.total, limit, daily_max, art_cap):
-                    self.add("penalty-excessive", s, off, key=key, args=dict(args), rule=rule)
+            for off, key, args, rule in _penalty(s.text, self.total, limit, daily_max, art_cap):
+                self.add("penalty-excessive", s, off, key=key, args=dict(args), rule=rule)
 
     @staticmethod
     def _article_cap(text: str) -> bool:
@@ -779,8 +842,8 @@ class Review:
         min_cap = self.pb.threshold("liability_cap_min")
         buyer_liab = supplier_liab = mutual = 0
         first_buyer = None
-        for s in self.doc.sentences:
-            capping, subj = _liability(s.text, self.buyer, self.supplier)
+        for s, f in self.sf:
+            capping, subj = f.liab
             # a trivial cap on the supplier's liability
             cap = _trivial_cap(s.text, min_cap, self.total) if capping else None
             if cap:
@@ -806,7 +869,9 @@ class Review:
         places = self.parties.places
         if not FORUM_RE.search(self.doc.text):
             return
-        for s in self.doc.sentences:
+        for s, f in self.sf:
+            if not f.forum:
+                continue
             found = _forum(s.text, self.buyer, places)
             if found is not None:
                 self.add("jurisdiction-unfavorable", s, found[0], args={"forum": found[1]}, rule="forum-place")
@@ -836,8 +901,8 @@ class Review:
         if not self.pb.applies("term-excessive", self.kind):
             return
         limit = self.pb.threshold("service_term_max_months")
-        for s in self.doc.sentences:
-            found = _term(s.text, limit)
+        for s, f in self.sf:
+            found = f.term
             if found is not None:
                 self.add("term-excessive", s, found[0], args={"months": found[1], "limit": f"{limit}"},
                          fix_args={"limit": f"{limit}"})
@@ -846,8 +911,8 @@ class Review:
     # --- dates ---------------------------------------------------------------------------
     def check_dates(self):
         sents = self.doc.sentences
-        for i, s in enumerate(sents):
-            ds = _dates(s.text)
+        for i, (s, f) in enumerate(self.sf):
+            ds = f.dates
             if not ds:
                 continue
             for d in ds:
@@ -891,8 +956,8 @@ class Review:
     def check_placeholders(self):
         lines = self.lines
         seen = set()
-        for s in self.doc.sentences:
-            if s.line in seen:
+        for s, f in self.sf:
+            if not f.ph or s.line in seen:
                 continue
             found = _placeholder(s.text, lines[s.line - 1], s.col)
             if found is not None:
@@ -901,8 +966,8 @@ class Review:
 
     # --- credit codes --------------------------------------------------------------------
     def check_credit_codes(self):
-        for s in self.doc.sentences:
-            for start, code, problem in _credit_codes(s.text):
+        for s, f in self.sf:
+            for start, code, problem in f.codes:
                 self.add("credit-code-invalid", s, start, args={"code": code, "problem": _detail("review.cc." + problem)})
 
     # --- playbook pattern rules ----------------------------------------------------------

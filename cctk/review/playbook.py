@@ -50,11 +50,15 @@ class Playbook:
     rules: list[Rule]
     kinds: list[tuple[str, re.Pattern]]
     source: str = "default"
+    _thresholds: dict = field(default_factory=dict, repr=False, compare=False)
 
     def threshold(self, name: str) -> Decimal:
-        value = self.data["thresholds"][name]
-        text = str(value).strip()
-        return Decimal(text[:-1]) if text.endswith("%") else Decimal(text)
+        found = self._thresholds.get(name)
+        if found is None:
+            value = self.data["thresholds"][name]
+            text = str(value).strip()
+            found = self._thresholds[name] = Decimal(text[:-1]) if text.endswith("%") else Decimal(text)
+        return found
 
     def severity(self, category: str) -> Severity:
         return Severity.parse(self.data.get("severity", {}).get(category, "warning"))
