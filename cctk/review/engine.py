@@ -180,14 +180,6 @@ def _holds_right_re(buyer: str, supplier: str) -> re.Pattern:
     return re.compile(rf"(?:{buyer}|{supplier})[^。；，]{{0,6}}(有权|可以|可)")
 
 
-@lru_cache(256)
-def _kind_of(kinds: tuple, source: str) -> str | None:
-    for kind, pattern in kinds:
-        if pattern.search(source):
-            return kind
-    return None
-
-
 # --- per-sentence work, memoised (pure functions of text and settings) -------------------------
 @lru_cache(_CACHE)
 def _sentence_total(text: str) -> tuple | None:
@@ -617,7 +609,8 @@ class _Facts:
     the day/month limits): computed once per distinct sentence, then shared by every contract that
     has the sentence. The checks then walk the document reading these instead of re-testing words."""
 
-    __slots__ = ("aw", "inst", "pterm", "pen", "liab", "forum", "term", "dates", "codes", "total", "ph", "bond")
+    __slots__ = ("aw", "inst", "pterm", "pen", "liab", "forum", "term", "dates", "codes", "total", "ph", "bond", "court",
+                 "accept", "conf")
 
     def __init__(self, text: str, ctx: tuple):
         buyer, supplier, pay_limit, term_limit = ctx
@@ -633,6 +626,9 @@ class _Facts:
         self.total = _sentence_total(text)
         self.ph = _PLACEHOLDER_PRE is None or _PLACEHOLDER_PRE.search(text) is not None
         self.bond = "保证金" in text or BOND_RE.search(text) is not None
+        self.court = COURT_RE.search(text) is not None
+        self.accept = ACCEPT_RE.search(text) is not None
+        self.conf = CONF_RE.search(text) is not None
 
 
 _FACTS: dict[tuple, dict[str, _Facts]] = {}
@@ -679,8 +675,22 @@ class Review:
 
     # --- helpers -------------------------------------------------------------------------
     def _kind(self) -> str:
-        kinds = tuple(self.pb.kinds)
-        return _kind_of(kinds, self.doc.title) or _kind_of(kinds, self.doc.text[:600]) or "other"
+        return self._kind_of(self.doc.title) or self._kind_of(self.doc.text[:600]) or "other"
+
+    def _kind_of(self, source: str) -> str | None:
+        cache = self.pb.cache
+        key = ("kind", source)
+        found = cache.get(key, _MISS)
+        if found is _MISS:
+            found = None
+            for kind, pattern in self.pb.kinds:
+                if pattern.search(source):
+                    found = kind
+                    break
+            if len(cache) >= _CACHE:
+                cache.clear()
+            cache[key] = found
+        return found
 
     def add(self, category: str, s: Sentence | None, start: int = 0, *, key: str | None = None,
             args: dict | None = None, fix_args: dict | None = None, rule: str = "", line: int | None = None):
@@ -878,22 +888,20 @@ class Review:
 
     # --- missing clauses -----------------------------------------------------------------
     def check_missing(self):
-        # The vocabularies are words without separators or spaces: one of them occurs in a sentence
-        # exactly when it occurs in the document (sentences cover every such run of characters).
         sents = self.doc.sentences
-        text = self.doc.text
         if len(sents) < 5:
             return  # a fragment, not a contract
-        if not COURT_RE.search(text):
+        facts = [f for _s, f in self.sf]
+        if not any(f.court for f in facts):
             self.add("dispute-clause-missing", None, line=1, rule="dispute-missing")
         kind = self.kind
         if self.pb.applies("acceptance-missing", kind) and kind not in ("premises-lease", "equipment-lease", "legal"):
             # any mention counts: "验收合格后支付" already presupposes an acceptance
-            ok = any(ACCEPT_RE.search(a.heading) for a in self.doc.articles) or ACCEPT_RE.search(text)
+            ok = any(ACCEPT_RE.search(a.heading) for a in self.doc.articles) or any(f.accept for f in facts)
             if not ok:
                 self.add("acceptance-missing", None, line=1, rule="acceptance-missing")
         if self.pb.applies("confidentiality-missing", kind):
-            if not CONF_RE.search(text) and not any("保密" in a.heading for a in self.doc.articles):
+            if not any(f.conf for f in facts) and not any("保密" in a.heading for a in self.doc.articles):
                 self.add("confidentiality-missing", None, line=1, rule="confidentiality-missing")
 
     # --- service term --------------------------------------------------------------------
@@ -972,12 +980,20 @@ class Review:
 
     # --- playbook pattern rules ----------------------------------------------------------
     def apply_rules(self):
-        active = []
-        for rule in self.pb.rules:
-            if rule.kinds and self.kind not in rule.kinds:
-                continue
-            active.append((rule, *rule.regexes(self.buyer, self.supplier)))
-        plan = _rule_plan(tuple((m, u, rule.unless_near) for rule, m, u in active))
+        cache = self.pb.cache
+        key = ("plan", self.kind, self.buyer, self.supplier)
+        found_plan = cache.get(key)
+        if found_plan is None:
+            active = []
+            for rule in self.pb.rules:
+                if rule.kinds and self.kind not in rule.kinds:
+                    continue
+                active.append((rule, *rule.regexes(self.buyer, self.supplier)))
+            found_plan = (active, _rule_plan(tuple((m, u, rule.unless_near) for rule, m, u in active)))
+            if len(cache) >= _CACHE:
+                cache.clear()
+            cache[key] = found_plan
+        active, plan = found_plan
         found = []
         for si, s in enumerate(self.doc.sentences):
             for ri, start in plan.hits(s.text):

@@ -50,14 +50,15 @@ class Playbook:
     rules: list[Rule]
     kinds: list[tuple[str, re.Pattern]]
     source: str = "default"
-    _thresholds: dict = field(default_factory=dict, repr=False, compare=False)
+    # derived values the review asks for on every contract (thresholds, rule plans, kinds of titles)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def threshold(self, name: str) -> Decimal:
-        found = self._thresholds.get(name)
+        found = self.cache.get(name)
         if found is None:
             value = self.data["thresholds"][name]
             text = str(value).strip()
-            found = self._thresholds[name] = Decimal(text[:-1]) if text.endswith("%") else Decimal(text)
+            found = self.cache[name] = Decimal(text[:-1]) if text.endswith("%") else Decimal(text)
         return found
 
     def severity(self, category: str) -> Severity:

@@ -175,6 +175,7 @@ def parties(doc: Document) -> Parties:
     """Who is the buyer here? The party whose name looks like a public body; its labels (甲方,
     出租方, 委托人…) then name the buyer throughout. Defaults to the usual 甲方/乙方 reading."""
     found: list[Party] = []
+    parsed_lines = []
     lines = doc.text.split("\n", 60)
     for no, line in enumerate(lines[:60], 1):
         parsed = _PARTY_MEMO.get(line, _NO)
@@ -185,6 +186,23 @@ def parties(doc: Document) -> Parties:
             _PARTY_MEMO[line] = parsed
         if parsed is not None:
             found.append(Party(list(parsed[0]), parsed[1], no, parsed[2]))
+            parsed_lines.append(parsed)
+    key = tuple(parsed_lines)
+    reading = _READING_MEMO.get(key)
+    if reading is None:
+        reading = _reading(found)
+        if len(_READING_MEMO) >= _MEMO_MAX:
+            _READING_MEMO.clear()
+        _READING_MEMO[key] = reading
+    return Parties(*reading, found)
+
+
+_READING_MEMO: dict[tuple, tuple] = {}
+
+
+def _reading(found: list[Party]) -> tuple:
+    """(buyer words, supplier words, buyer name, supplier name, places) from the party lines found;
+    a pure function of their labels, names and public-body flags (memoised on them)."""
     buyer = set(BUYER_WORDS)
     supplier = set(SUPPLIER_WORDS)
     buyer_name = supplier_name = ""
@@ -211,5 +229,5 @@ def parties(doc: Document) -> Parties:
     places = tuple(dict.fromkeys(c for c in _CITY_RE.findall(buyer_name) if c not in ("罗湖区",)))
     if "深圳" in buyer_name or not buyer_name:
         places = tuple(dict.fromkeys(places + ("深圳", "罗湖")))
-    return Parties(tuple(sorted(buyer, key=len, reverse=True)), tuple(sorted(supplier, key=len, reverse=True)),
-                   buyer_name, supplier_name, places, found)
+    return (tuple(sorted(buyer, key=len, reverse=True)), tuple(sorted(supplier, key=len, reverse=True)),
+            buyer_name, supplier_name, places)
