@@ -7,6 +7,7 @@ never be stale; entries of other versions are dropped when new ones are written.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -24,12 +25,14 @@ def path_for(root: Path) -> Path:
 
 
 class RuleCache:
-    """``table``: rule_findings (keyed with the evaluation date: deadlines move every day) or
-    review_findings (the text review does not depend on the date, so it survives midnight)."""
+    """``table``: rule_results (each entry valid over the range of evaluation dates its rules found
+    equivalent, see cctk/rules/asof.py) or review_results (the text review does not depend on the
+    date: always valid)."""
 
-    TABLES = ("rule_findings", "review_findings")
+    TABLES = ("rule_results", "review_results")
+    OLD = ("rule_findings", "review_findings")      # before the date ranges: dropped
 
-    def __init__(self, path: Path, version: str, table: str = "rule_findings"):
+    def __init__(self, path: Path, version: str, table: str = "rule_results"):
         if table not in self.TABLES:
             raise ValueError(table)
         self.version = version
@@ -38,36 +41,43 @@ class RuleCache:
         self.db = sqlite3.connect(path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        for name in self.OLD:
+            self.db.execute(f"DROP TABLE IF EXISTS {name}")
         for name in self.TABLES:
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS {name} (oid TEXT PRIMARY KEY, version TEXT, payload BLOB)"
-                            " WITHOUT ROWID")
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS {name} (oid TEXT PRIMARY KEY, version TEXT, lo TEXT, hi TEXT,"
+                            " payload BLOB) WITHOUT ROWID")
         self.db.execute("CREATE TABLE IF NOT EXISTS rule_positions (oid TEXT, at TEXT, line INTEGER, col INTEGER, "
                         "PRIMARY KEY (oid, at)) WITHOUT ROWID")
         self.db.commit()
 
     # -- findings ---------------------------------------------------------------------------
-    def get_many(self, oids: list[str]) -> dict[str, list[dict]]:
-        rows: list[tuple[str, bytes]] = []
+    def get_many(self, oids: list[str], day: dt.date | None = None) -> dict[str, list[dict]]:
+        """Findings by blob id, of entries valid on ``day`` (any entry when None)."""
+        rows: list[tuple] = []
         cur = self.db.cursor()
         if len(oids) > 5000:   # a whole-table scan beats thousands of IN queries
             wanted = set(oids)
-            rows = [r for r in cur.execute(f"SELECT oid, payload FROM {self.table} WHERE version=?", (self.version,))
-                    if r[0] in wanted]
+            rows = [r for r in cur.execute(f"SELECT oid, lo, hi, payload FROM {self.table} WHERE version=?",
+                                           (self.version,)) if r[0] in wanted]
         else:
             for i in range(0, len(oids), 900):
                 chunk = oids[i:i + 900]
-                q = (f"SELECT oid, payload FROM {self.table} WHERE version=? AND oid IN (%s)"
+                q = (f"SELECT oid, lo, hi, payload FROM {self.table} WHERE version=? AND oid IN (%s)"
                      % ",".join("?" * len(chunk)))
                 rows.extend(cur.execute(q, [self.version, *chunk]))
-        return {oid: (_DEC.decode(payload) if payload else []) for oid, payload in rows}
+        when = day.isoformat() if day is not None else None
+        return {oid: (_DEC.decode(payload) if payload else []) for oid, lo, hi, payload in rows
+                if when is None or lo <= when <= hi}
 
-    def put_many(self, items: dict[str, list[dict]]):
+    def put_many(self, items: dict[str, tuple[list[dict], dt.date, dt.date]]):
+        """items: blob id -> (findings, first day, last day on which they hold)."""
         if not items:
             return
         with self.db:
             self.db.execute(f"DELETE FROM {self.table} WHERE version != ?", (self.version,))
-            self.db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?, ?)",
-                                [(oid, self.version, _ENC.encode(d) if d else b"") for oid, d in items.items()])
+            self.db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?, ?, ?, ?)",
+                                [(oid, self.version, lo.isoformat(), hi.isoformat(), _ENC.encode(d) if d else b"")
+                                 for oid, (d, lo, hi) in items.items()])
 
     # -- field positions (for findings computed on every run) ------------------------------------
     def positions(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:

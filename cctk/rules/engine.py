@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable
@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 from cctk import __version__
 from cctk.model import Contract, Diagnostic, Severity
 from cctk.rules import settings as settingsmod
+from cctk.rules.asof import AsOf, Window
 from cctk.rules.base import REGISTRY, Context, Finding, Rule
 from cctk.rules.cache import RuleCache, path_for
 from cctk.rules.custom import declarative_rules, module_rules
@@ -129,11 +130,11 @@ def _rules_source_hash() -> str:
     return hashlib.sha1(b"\0".join(parts)).hexdigest()[:12]
 
 
-def version(ruleset: RuleSet, as_of: dt.date, review_tag: str | None) -> str:
-    """Cache version of the per-contract rule findings (the review has its own, dateless one)."""
+def version(ruleset: RuleSet) -> str:
+    """Cache version of the per-contract rule findings: the rules, their settings and severities. The
+    evaluation date is not part of it: each entry carries the dates it holds on (cctk/rules/asof.py)."""
     codes = [(r.code, r.severity.label, r.cacheable) for r in ruleset.rules if r.scope == "contract"]
-    return settingsmod.fingerprint(__version__, _rules_source_hash(), ruleset.settings, ruleset.local_source, codes,
-                                   as_of.isoformat())
+    return settingsmod.fingerprint(__version__, _rules_source_hash(), ruleset.settings, ruleset.local_source, codes)
 
 
 def review_version(review_tag: str) -> str:
@@ -232,9 +233,9 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
     cache = rcache = None
     if use_cache:
         try:
-            cache = RuleCache(path_for(snap.root), version(ruleset, as_of, review_tag))
+            cache = RuleCache(path_for(snap.root), version(ruleset))
             if review is not None:
-                rcache = RuleCache(path_for(snap.root), review_version(review_tag or ""), table="review_findings")
+                rcache = RuleCache(path_for(snap.root), review_version(review_tag or ""), table="review_results")
         except Exception:  # an unusable cache only costs time
             cache = rcache = None
     locator = _Locator(snap, cache)
@@ -242,33 +243,35 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
     try:
         # 1. cacheable per-contract rules and the text review, each from its own cache
         oids = [c.oid for c in targets if c.oid]
-        hits = cache.get_many(oids) if cache else {}
+        hits = cache.get_many(oids, as_of) if cache else {}
         review_hits = rcache.get_many(oids) if rcache else {}
         timings["cache_read"] = time.perf_counter() - t0
         need_rules = {c.path for c in targets if not c.oid or c.oid not in hits}
         need_review = {c.path for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
         misses = [c for c in targets if c.path in need_rules or c.path in need_review]
+        timings["rechecked"] = float(len(misses))
         if misses and snap.mode == "facts":   # only the records the caches cannot answer for are decoded
             full = records(snap, [c.path for c in misses], use_cache=use_cache)
             misses = [full[c.path] for c in misses if c.path in full]
+        exact = any(r.origin != "cctk" for r in cached_rules)   # a repository's own code: trust no date range
         computed = dict(zip((c.path for c in misses),
                             _check_misses(snap, ctx, cached_rules, review, misses, locator,
                                           {id(c) for c in misses if c.path in need_rules},
-                                          {id(c) for c in misses if c.path in need_review}))) if misses else {}
-        new_rules: dict[str, list[dict]] = {}
-        new_review: dict[str, list[dict]] = {}
+                                          {id(c) for c in misses if c.path in need_review}, exact))) if misses else {}
+        new_rules: dict[str, tuple] = {}
+        new_review: dict[str, tuple] = {}
         for c in targets:
-            rule_found, review_found = computed.get(c.path, (None, None))
+            rule_found, review_found, window = computed.get(c.path, (None, None, None))
             if rule_found is None:
                 rule_found = hits.get(c.oid, [])
             elif c.oid:
-                new_rules[c.oid] = rule_found
+                new_rules[c.oid] = (rule_found, window.lo, window.hi)
             if review is None:
                 review_found = []
             elif review_found is None:
                 review_found = review_hits.get(c.oid, [])
             elif c.oid:
-                new_review[c.oid] = review_found
+                new_review[c.oid] = (review_found, dt.date.min, dt.date.max)
             for data in rule_found + review_found:
                 d = Diagnostic.from_json(data)
                 d.path, d.contract = c.path, c.code
@@ -325,16 +328,24 @@ PARALLEL_MIN = 1500      # below this a process pool costs more than it saves
 _WORK: dict = {}         # what forked workers inherit (no pickling of the snapshot)
 
 
-def _check_chunk(start: int, end: int, locator=None) -> list[tuple[list[dict] | None, list[dict] | None]]:
-    """For misses[start:end]: (cacheable rule findings, text-review findings) as cache dicts, each None
-    when that part was already cached."""
+def _check_chunk(start: int, end: int, locator=None) -> list[tuple]:
+    """For misses[start:end]: (cacheable rule findings, text-review findings, asof.Window of the rule
+    findings) — findings as cache dicts, each None when that part was already cached."""
     w = _WORK
     chunk = w["misses"][start:end]
     own = locator is None
     locator = locator or _Locator(w["snap"], None)
     try:
         rule_chunk = [c for c in chunk if id(c) in w["need_rules"]]
-        flat: list[Finding] = [f for c in rule_chunk for r in w["rules"] for f in r.check(c, w["ctx"])]
+        flat: list[Finding] = []
+        windows: dict[int, Window] = {}
+        for c in rule_chunk:
+            window = windows[id(c)] = Window()
+            ctx = replace(w["ctx"], as_of=AsOf(w["ctx"].as_of, window))
+            for r in w["rules"]:
+                flat.extend(r.check(c, ctx))
+            if w["exact"]:
+                window.lo = window.hi = w["ctx"].as_of
         per_contract: dict[int, list[dict]] = {id(c): [] for c in rule_chunk}
         for f, d in zip(flat, locator.locate(flat, persist=False)):
             per_contract[id(f.contract)].append(d.to_cache())
@@ -343,18 +354,18 @@ def _check_chunk(start: int, end: int, locator=None) -> list[tuple[list[dict] | 
             reviewed = None
             if id(c) in w["need_review"]:
                 reviewed = [d.to_cache() for d in w["review"](c)]
-            out.append((per_contract.get(id(c)), reviewed))
+            out.append((per_contract.get(id(c)), reviewed, windows.get(id(c))))
         return out
     finally:
         if own:
             locator.close()
 
 
-def _check_misses(snap, ctx, rules, review, misses, locator, need_rules, need_review):
+def _check_misses(snap, ctx, rules, review, misses, locator, need_rules, need_review, exact=False):
     """Run on both cores when many records are new (a cold run): the text review dominates and is
     independent per contract. Workers are forked, so they share the loaded snapshot."""
     _WORK.update(snap=snap, ctx=ctx, rules=rules, review=review, misses=misses, need_rules=need_rules,
-                 need_review=need_review)
+                 need_review=need_review, exact=exact)
     try:
         workers = min(2, os.cpu_count() or 1)
         if workers < 2 or len(misses) < PARALLEL_MIN:

@@ -193,7 +193,7 @@ class SmePaymentLate(Rule):
                 if days > limit:
                     yield self.finding(c, ("payments", i, "on"), "paid", id=inst.id, on=last.on.isoformat(),
                                        days=days, trigger=inst.trigger, start=start.isoformat(), limit=limit)
-            elif (ctx.as_of - start).days > limit and c.status not in ("terminated", "rejected"):
+            elif c.status not in ("terminated", "rejected") and ctx.as_of > start + dt.timedelta(days=limit):
                 yield self.finding(c, ("payment_schedule", idx), "unpaid", id=inst.id, days=(ctx.as_of - start).days,
                                    trigger=inst.trigger, start=start.isoformat(), limit=limit)
 

@@ -41,9 +41,9 @@ class AcceptanceOverdue(Rule):
         end = c.dates.get("end")
         if c.status not in LIVE or c.acceptance is not None or end is None:
             return
-        days = (ctx.as_of - end).days
-        if days > int(ctx.setting("acceptance.grace_days")):
-            yield self.finding(c, ("dates", "end"), end=end.isoformat(), days=days)
+        # Compare before counting: the comparison alone lets the cached result serve other dates.
+        if ctx.as_of > end + dt.timedelta(days=int(ctx.setting("acceptance.grace_days"))):
+            yield self.finding(c, ("dates", "end"), end=end.isoformat(), days=(ctx.as_of - end).days)
 
 
 @rule
@@ -71,9 +71,8 @@ class EvaluationMissing(Rule):
             return
         if c.status in ("rejected", "terminated"):
             return
-        days = (ctx.as_of - a.on).days
-        if days > int(ctx.setting("evaluation.deadline_days")):
-            yield self.finding(c, ("acceptance", "on"), accepted=a.on.isoformat(), days=days)
+        if ctx.as_of > a.on + dt.timedelta(days=int(ctx.setting("evaluation.deadline_days"))):
+            yield self.finding(c, ("acceptance", "on"), accepted=a.on.isoformat(), days=(ctx.as_of - a.on).days)
 
 
 SERVICE_TERM = Quote("政府购买服务管理办法（财政部令第102号）", "第二十四条",

@@ -42,7 +42,7 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
     as_of = as_of or default_as_of(snap)
     review_fn, tag = review(snap) if review is not None else (None, None)
     ruleset = load_rules(snap, local=local_rules)
-    key = memo_key(snap.digest, __version__, _schema_hash(), version(ruleset, as_of, tag), tag, select, ignore,
+    key = memo_key(snap.digest, __version__, _schema_hash(), version(ruleset), as_of, tag, select, ignore,
                    int(min_severity), sorted(scope) if scope is not None else None, local_rules)
     memo = None
     if use_cache:
