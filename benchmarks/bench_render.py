@@ -20,7 +20,8 @@ from PIL import Image  # noqa: E402  (test dependency, only to build a synthetic
 
 from cctk.render.pdf import render_contract_pdf  # noqa: E402
 from cctk.render.repo import load_contract  # noqa: E402
-from cctk.render.sign import create_district_ca, load_signer, sign_pdf  # noqa: E402
+from cctk.filing.keys import make_pki  # noqa: E402
+from cctk.render.sign import load_signer, sign_pdf  # noqa: E402
 from cctk.render.stamp import embed_filing, stamp_filing  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
@@ -68,8 +69,8 @@ med, best, stamped = timed(lambda: stamp_filing(scan, "罗财合备〔2019〕2�
 print(f"stamp 100-page scan ({len(scan) // 1024} KiB): median {med:.3f} s, best {best:.3f} s  [target 2 s]")
 
 with tempfile.TemporaryDirectory() as tmp:
-    keys = create_district_ca(tmp, warn=False)
-    signer = load_signer(keys.p12, None)
+    keys = make_pki(tmp)
+    signer = load_signer(keys["p12"], None)
     filed = embed_filing(render_contract_pdf(load_contract(ROOT, "LHHT-2019-000001"), ROOT, draft=False), b"{}",
                          number="罗财合备〔2019〕1号", code="LHHT-2019-000001", content_sha256="0", commit="0",
                          filed_on="2019-03-15")

@@ -20,7 +20,8 @@ from cctk.model.money import parse_uppercase
 from cctk.render import RenderError
 from cctk.render.pdf import render_contract_pdf, render_legality_form
 from cctk.render.repo import load_contract
-from cctk.render.sign import create_district_ca, load_signer, sign_pdf
+from cctk.filing.keys import make_pki
+from cctk.render.sign import load_signer, sign_pdf
 from cctk.render.stamp import embed_filing, stamp_filing
 from cctk.render.templates import list_templates, render_contract_text, template_deviation
 from cctk.render.verify import verify_pdf
@@ -224,7 +225,7 @@ def test_no_font_gives_install_hint(repo):
 
 @pytest.fixture
 def keys(tmp_path):
-    return create_district_ca(tmp_path / "keys", password="s3cret", warn=False)
+    return make_pki(tmp_path / "keys", password="s3cret")
 
 
 def filed(repo, keys, *, number=NUMBER) -> tuple[bytes, bytes]:
@@ -234,7 +235,7 @@ def filed(repo, keys, *, number=NUMBER) -> tuple[bytes, bytes]:
     record = b'{"code": "LHHT-2024-000007"}'
     embedded = embed_filing(stamped, record, number=number, code=c.code, content_sha256="ab" * 32,
                             commit="c" * 40, filed_on="2024-03-15")
-    return pdf, sign_pdf(embedded, load_signer(keys.p12, "s3cret"))
+    return pdf, sign_pdf(embedded, load_signer(keys["p12"], "s3cret"))
 
 
 def test_stamp_extracts_number_and_keeps_body_verbatim(repo, tmp_path):
@@ -275,7 +276,7 @@ def test_corrupt_and_encrypted_input(tmp_path, repo):
 
 def _configure(repo, keys):
     with open(repo / "cctk.yaml", "a", encoding="utf-8") as fh:
-        fh.write(f'filing_office:\n  p12: "{keys.p12}"\n  password_env: CCTK_TEST_P12\n  ca: "{keys.ca_cert}"\n')
+        fh.write(f'filing_office:\n  p12: "{keys["p12"]}"\n  password_env: CCTK_TEST_P12\n  ca: "{keys["ca"]}"\n')
 
 
 def test_signed_pdf_pdfsig_and_verify(repo, keys, tmp_path):
@@ -326,10 +327,10 @@ def test_pdf_from_elsewhere(repo, keys, tmp_path):
     unsigned = render_contract_pdf(templated(repo), repo, draft=False)
     r = verify_pdf(unsigned, repo)
     assert not r.valid and ("verify.not_signed", {}) in r.problems
-    other = create_district_ca(tmp_path / "other", warn=False)
+    other = make_pki(tmp_path / "other")
     _, signed = filed(repo, other.__class__(other.ca_cert, other.ca_key, other.p12, None) and other) if False else (
         None, sign_pdf(embed_filing(unsigned, b"{}", number=NUMBER, code=DATA["code"], content_sha256="0",
-                                    commit="0", filed_on="2024-03-15"), load_signer(other.p12, None)))
+                                    commit="0", filed_on="2024-03-15"), load_signer(other["p12"], None)))
     r = verify_pdf(signed, repo)
     assert not r.valid and r.trusted is False
 

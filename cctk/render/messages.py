@@ -53,8 +53,6 @@ register({
     "sign.p12": ("{file}: cannot load the PKCS#12 certificate: {problem}", "{file}：无法载入 PKCS#12 证书：{problem}"),
     "sign.password": ("environment variable {env} (password of {file}) is not set", "环境变量 {env}（{file} 的密码）未设置"),
     "sign.failed": ("signing failed: {problem}", "签名失败：{problem}"),
-    "sign.demo_ca": ("created a self-signed district CA in {dir}: for demonstration only — real deployments use the "
-                     "certificate issued by the district's CA", "已在 {dir} 创建自签名的区级 CA：仅用于演示——正式部署请使用区 CA 签发的证书"),
     # verification
     "verify.valid": ("VALID: signed by {signer} on {when}; the whole document is covered and unchanged",
                      "有效：由 {signer} 于 {when} 签名；签名覆盖整个文件且未被改动"),
