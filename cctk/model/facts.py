@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import msgspec
 
-from cctk.model.contract import LIVE_STATUSES, Contract, Suppression
+from cctk.model.contract import Contract, Suppression
 
 
 # The dates kept: what rules on facts (splitting windows, concentration years, black-list periods) and
@@ -57,18 +57,10 @@ class ContractFacts(msgspec.Struct, array_like=True, gc=False):
     path: str = ""
     oid: str | None = None
 
-    @property
-    def year(self) -> int | None:
-        day = self.dates.get("signed") or self.dates.get("drafted")
-        return day.year if day else None
-
-    @property
-    def supplier(self) -> str:
-        return self.counterparty.credit_code
-
-    @property
-    def is_live(self) -> bool:
-        return self.status in LIVE_STATUSES
+    # The record's own derived attributes, read the same way from the same names.
+    year = Contract.year
+    supplier = Contract.supplier
+    is_live = Contract.is_live
 
 
 def facts_of(c: Contract) -> ContractFacts:
