@@ -371,7 +371,7 @@ def alerts(as_of, unit, rev, fmt):
     from cctk.supervision.alerts import repository_alerts
 
     root = repo_root()
-    snap = _load(root, contracts="summary", rev=rev)      # alert facts come per blob from the cache
+    snap = _load(root, contracts="lazy", rev=rev)      # listed and hashed only: alert facts come per blob from the cache
     gc.freeze()     # the loaded heap has no cycles to find: without this, collections rescan it (~1 s at 20k)
     day = _as_of(snap, as_of)
     inspections, feedback = _extras(root, snap)
@@ -475,7 +475,7 @@ def export_ocds(output, as_of):
     from cctk.export.ocds import write_package
 
     root = repo_root()
-    snap = _load(root, contracts="summary")      # release templates come per blob from the cache
+    snap = _load(root, contracts="lazy")      # listed only: release templates come per blob from the cache
     gc.freeze()
     day = _as_of(snap, as_of)
     target = None if output == "-" else Path(output)
@@ -550,7 +550,7 @@ def publish(directory, as_of):
     from cctk.export.publish import publish as do_publish
 
     root = repo_root()
-    snap = _load(root, contracts="summary")      # pages and releases come per blob from the cache
+    snap = _load(root, contracts="lazy")      # listed only: pages and releases come per blob from the cache
     gc.freeze()
     res = _refusal(do_publish, snap, Path(directory), as_of=_as_of(snap, as_of))
     click.echo(i18n.t("cli.sv.pub_done", n=res["published"], dir=res["dir"], secret=res["secret_withheld"]))
