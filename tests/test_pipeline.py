@@ -93,3 +93,23 @@ def test_changed_mode_loads_only_what_can_matter_and_agrees_with_full_run(repo):
     assert {x for x in got if x[0] in changed} == {(d.path, d.code, d.line, d.message) for d in full.diagnostics
                                                    if d.path in changed}
     assert got <= {(d.path, d.code, d.line, d.message) for d in expected}
+
+
+def test_filtered_listing_equals_filtering_the_full_listing(repo):
+    """`cctk ls --status/--unit/--year` filters in SQLite; cold, warm and with one new blob it must list
+    exactly what filtering every summary row lists."""
+    from cctk.store.cache import SUMMARY_FIELDS
+
+    def expected():
+        rows = load(repo, contracts="summary", use_cache=False).summaries
+        i = SUMMARY_FIELDS.index("status")
+        return {p: r for p, r in rows.items() if r[i] == "performing"}
+
+    where = {"status": ["performing"]}
+    cold = load(repo, contracts="summary", where=where).summaries            # nothing cached yet
+    warm = load(repo, contracts="summary", where=where).summaries
+    assert cold == warm == expected() and cold
+    path = repo / sorted(cold)[0]
+    path.write_text(path.read_text("utf-8").replace("status: performing", "status: accepted", 1), "utf-8")
+    changed = load(repo, contracts="summary", where=where).summaries          # one blob not in the cache
+    assert changed == expected() and sorted(cold)[0] not in changed

@@ -200,7 +200,9 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
     root = repo_root()
     try:
         # The listing needs only summary columns: a warm cache answers without decoding records.
-        snap = load(root, rev, progress=progress_callback("cli.loading"), contracts="summary")
+        where = {k: v for k, v in (("status", list(LIVE_STATUSES) if status == "live" else [status] if status else None),
+                                   ("unit", [unit] if unit else None), ("year", [year] if year else None)) if v}
+        snap = load(root, rev, progress=progress_callback("cli.loading"), contracts="summary", where=where or None)
     except gitio.GitError as exc:
         fail(i18n.t(exc.key, **exc.args_))
     try:

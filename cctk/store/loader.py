@@ -185,7 +185,7 @@ def _no_gc():
 
 
 def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, workers: int | None = None,
-         progress=None, contracts: bool | str = True) -> Snapshot:
+         progress=None, contracts: bool | str = True, where: dict[str, list] | None = None) -> Snapshot:
     """Load the repository. ``contracts`` says how much of each contract:
 
     - True / "full": the whole record (Contract);
@@ -194,6 +194,9 @@ def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, wo
     - "lazy": none yet, but every contract file is listed and hashed (Snapshot.files, Snapshot.digest),
       so a caller can consult its own caches first and call ``load_contracts`` only when it must;
     - False: registers only (the fastest: no contract file is listed).
+
+    ``where`` (summary mode): keep only rows whose columns (status, unit, year) take one of the given
+    values — filtered in SQLite, so a listing of a few thousand rows does not read 100,000.
     """
     root = Path(root).resolve()
     src = _Source(root, rev)
@@ -201,7 +204,8 @@ def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, wo
         with _no_gc():
             snap = _load(root, src, with_contracts=contracts)
             if snap.mode == "none" and MODES[contracts] not in ("none", "lazy"):
-                _fill(snap, src, MODES[contracts], use_cache=use_cache, workers=workers, progress=progress)
+                _fill(snap, src, MODES[contracts], use_cache=use_cache, workers=workers, progress=progress,
+                      where=where)
             return snap
     finally:
         src.close()
@@ -278,6 +282,11 @@ def _load(root, src: _Source, *, with_contracts) -> Snapshot:
     return snap
 
 
+def _matches(summary: tuple, where: dict[str, list]) -> bool:
+    row = dict(zip(cachemod.SUMMARY_FIELDS, summary))
+    return all(row.get(col) in values for col, values in where.items())
+
+
 def _open_cache(snap: Snapshot, src: _Source) -> cachemod.Cache | None:
     try:
         return cachemod.Cache(cachemod.cache_path(snap.root, gitio.git_dir(snap.root) if src.is_git else None),
@@ -299,12 +308,13 @@ def keys(snap: Snapshot, *, use_cache: bool = True) -> dict[str, tuple]:
         src.close()
 
 
-def _fill(snap: Snapshot, src: _Source, mode: str, *, use_cache, workers, progress, only=None) -> None:
+def _fill(snap: Snapshot, src: _Source, mode: str, *, use_cache, workers, progress, only=None, where=None) -> None:
     paths = sorted(snap.files if only is None else (p for p in snap.files if p in only))
     snap.contracts = []
     snap.summaries = {}
     snap.diagnostics = [d for d in snap.diagnostics if not _is_contract(d.path or "")]
-    found, diags = _records(snap, src, paths, mode=mode, use_cache=use_cache, workers=workers, progress=progress)
+    found, diags = _records(snap, src, paths, mode=mode, use_cache=use_cache, workers=workers, progress=progress,
+                            where=where if mode == "summary" else None)
     if mode == "summary":
         snap.summaries = found
     else:
@@ -313,12 +323,15 @@ def _fill(snap: Snapshot, src: _Source, mode: str, *, use_cache, workers, progre
     snap.mode = mode
 
 
-def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache, workers, progress):
+def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache, workers, progress, where=None):
     """(path -> Contract / ContractFacts / summary row, per-file diagnostics) for ``paths``."""
     cache = _open_cache(snap, src) if use_cache else None
     oids = list({snap.files[p] for p in paths})
+    known = None        # blob ids the cache has (when hits hold only the rows ``where`` keeps)
     if cache is None:
         hits = {}
+    elif where:
+        known, hits = cache.summaries_where(where)
     elif mode == "summary":
         hits = cache.summaries(oids)
     elif mode == "facts":
@@ -329,15 +342,18 @@ def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache,
         hits = cache.get_many(oids)
     missing_paths = []
     seen = set()
+    have = known if known is not None else hits
     for p in paths:
         oid = snap.files[p]
-        if oid not in hits and oid not in seen:
+        if oid not in have and oid not in seen:
             seen.add(oid)
             missing_paths.append(p)
     results = dict(hits)
     if missing_paths:
         parsed = _parse_missing(src, missing_paths, src.pre_read, workers, progress, len(paths), len(hits))
         for oid, payload, summary, facts in parsed:
+            if where and not _matches(summary, where):
+                continue
             results[oid] = (summary[:len(cachemod.SUMMARY_FIELDS)] if mode == "summary" else
                             summary if mode == "keys" else facts if mode == "facts" else payload)
         if cache:
