@@ -51,6 +51,7 @@ class Context:
     config: dict = field(default_factory=dict)
     inspections: dict[str, list[dict]] = field(default_factory=dict)  # contract code -> inspection records
     root: Path | None = None     # the repository (model templates are read from its templates/)
+    memo: dict = field(default_factory=dict)   # per-run caches rules may share (e.g. the model texts)
 
     def setting(self, dotted: str, default=None):
         node = self.settings

@@ -83,7 +83,17 @@ class TemplateDeviation(Rule):
 
         root = _root(ctx)
         try:
-            get_template(c.template, root)
+            # The model texts cannot change during one run: list them once, not once per contract
+            # (listing them is most of this rule's cost over 100,000 records).
+            known = ctx.memo.setdefault("templates", {})
+            key = (str(root), c.template)
+            if key not in known:
+                try:
+                    known[key] = get_template(c.template, root)
+                except RenderError as exc:
+                    known[key] = exc
+            if isinstance(known[key], RenderError):
+                raise known[key]
             if not VARS_RE.search(c.body or ""):
                 return            # text not drawn from the template by cctk: nothing to compare against
             dev = template_deviation(c, root)
