@@ -250,14 +250,15 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         need_review = {c.path for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
         misses = [c for c in targets if c.path in need_rules or c.path in need_review]
         timings["rechecked"] = float(len(misses))
-        if misses and snap.mode == "facts":   # only the records the caches cannot answer for are decoded
+        if misses and snap.mode == "facts" and len(misses) < PARALLEL_MIN:
+            # Only the records the caches cannot answer for are decoded; many are decoded by the workers
+            # (_check_chunk), in parallel.
             full = records(snap, [c.path for c in misses], use_cache=use_cache)
             misses = [full[c.path] for c in misses if c.path in full]
         exact = any(r.origin != "cctk" for r in cached_rules)   # a repository's own code: trust no date range
         computed = dict(zip((c.path for c in misses),
-                            _check_misses(snap, ctx, cached_rules, review, misses, locator,
-                                          {id(c) for c in misses if c.path in need_rules},
-                                          {id(c) for c in misses if c.path in need_review}, exact))) if misses else {}
+                            _check_misses(snap, ctx, cached_rules, review, misses, locator, need_rules, need_review,
+                                          exact, use_cache))) if misses else {}
         new_rules: dict[str, tuple] = {}
         new_review: dict[str, tuple] = {}
         for c in targets:
@@ -333,10 +334,13 @@ def _check_chunk(start: int, end: int, locator=None) -> list[tuple]:
     findings) — findings as cache dicts, each None when that part was already cached."""
     w = _WORK
     chunk = w["misses"][start:end]
+    if chunk and not isinstance(chunk[0], Contract):      # facts: decode this chunk's records here
+        full = records(w["snap"], [c.path for c in chunk], use_cache=w["use_cache"])
+        chunk = [full.get(c.path) for c in chunk]
     own = locator is None
     locator = locator or _Locator(w["snap"], None)
     try:
-        rule_chunk = [c for c in chunk if id(c) in w["need_rules"]]
+        rule_chunk = [c for c in chunk if c is not None and c.path in w["need_rules"]]
         flat: list[Finding] = []
         windows: dict[int, Window] = {}
         for c in rule_chunk:
@@ -351,8 +355,11 @@ def _check_chunk(start: int, end: int, locator=None) -> list[tuple]:
             per_contract[id(f.contract)].append(d.to_cache())
         out = []
         for c in chunk:
+            if c is None:          # a record that no longer parses: nothing to check
+                out.append((None, None, None))
+                continue
             reviewed = None
-            if id(c) in w["need_review"]:
+            if c.path in w["need_review"]:
                 reviewed = [d.to_cache() for d in w["review"](c)]
             out.append((per_contract.get(id(c)), reviewed, windows.get(id(c))))
         return out
@@ -361,11 +368,11 @@ def _check_chunk(start: int, end: int, locator=None) -> list[tuple]:
             locator.close()
 
 
-def _check_misses(snap, ctx, rules, review, misses, locator, need_rules, need_review, exact=False):
+def _check_misses(snap, ctx, rules, review, misses, locator, need_rules, need_review, exact=False, use_cache=True):
     """Run on both cores when many records are new (a cold run): the text review dominates and is
     independent per contract. Workers are forked, so they share the loaded snapshot."""
     _WORK.update(snap=snap, ctx=ctx, rules=rules, review=review, misses=misses, need_rules=need_rules,
-                 need_review=need_review, exact=exact)
+                 need_review=need_review, exact=exact, use_cache=use_cache)
     try:
         workers = min(2, os.cpu_count() or 1)
         if workers < 2 or len(misses) < PARALLEL_MIN:
