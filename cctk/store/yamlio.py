@@ -197,12 +197,23 @@ assert None not in _RESOLVERS and not Core12Resolver.yaml_path_resolvers   # Bas
 _MAX_DEPTH = 64   # records nest 3 deep; deeper documents take the general path
 
 
+_PLAIN: dict[str, object] = {}   # memo: records repeat the same few plain scalars (true, 10, 15, ~)
+
+
 def _plain(text: str):
     """A plain scalar whose first character has resolvers: BaseResolver.resolve, then the constructor."""
+    try:
+        return _PLAIN[text]
+    except KeyError:
+        pass
+    value = text
     for tag, regexp in _RESOLVERS[text[:1]]:
         if regexp.match(text):
-            return _CONSTRUCT[tag](text)
-    return text
+            value = _CONSTRUCT[tag](text)   # immutable (bool, int, float, None): safe to share
+            break
+    if len(_PLAIN) < 4096:
+        _PLAIN[text] = value
+    return value
 
 
 def _load_events(text: str):
