@@ -42,6 +42,7 @@ from cctk.i18n import t
 from cctk.model.ids import ALPHABET, make_credit_code
 from cctk.model.money import FEN
 from cctk.model.workdays import add_workdays, is_workday
+from cctk.suppliers import compute_score
 
 AS_OF = dt.date(2020, 1, 15)
 FIRST_DAY = dt.date(2018, 1, 2)
@@ -166,6 +167,13 @@ class Org:
         audit_unit = next(u.code for u in self.units if u.name.endswith("审计局"))
         self.auditors = [self._person(["auditor"], audit_unit) for _ in range(2)]
         self.inspectors = [self._person(["inspector"], "LHCZ") for _ in range(3)]
+        # The register's migration clerk: authors the `import` commit of collapsed history (only there).
+        # `cctk audit` checks an import commit record by record as a 'create' (policy/workflow.yaml: clerk
+        # or contract-admin of the contract's unit), so this finance-bureau clerk acts for every unit —
+        # clerk being the least role that may create. In every demo, so full and collapsed history end
+        # in the same policy/org.yaml.
+        self.registrar = self._person(["clerk"], "LHCZ")
+        self.people[self.registrar].units = [u.code for u in self.units]
 
     def unit(self, code) -> Unit:
         return next(u for u in self.units if u.code == code)
@@ -387,7 +395,8 @@ class Planner:
         start = signed + dt.timedelta(days=rng.choice([0, 0, 0, 1, 3, 7]))
         months = rng.randint(tmin, tmax)
         end = _add_months(start, months) - dt.timedelta(days=1)
-        filing_required = amount >= FILING_MIN
+        # Filing scope as `cctk file` decides it (numbering.in_scope): the amount, or key supervision.
+        filing_required = amount >= FILING_MIN or bool(key)
         filing_on = add_workdays(signed, rng.randrange(1, 7)) if filing_required else None
         bond = None
         if amount >= 100_000 and cat != "lease-out" and rng.random() < 0.6:
@@ -410,7 +419,8 @@ class Planner:
         p.record["dates"] = {k: v.isoformat() for k, v in dates.items()}
         p.record["status"] = "drafting"
         p._plan = dict(amount=amount, signed=signed, start=start, end=end, months=months, approvals=approvals,
-                       submitted=submitted, filing_on=filing_on, unit=unit, clerk=clerk, cat=cat)
+                       submitted=submitted, filing_on=filing_on, filing_required=filing_required, unit=unit,
+                       clerk=clerk, cat=cat)
         self._events(p)
         return p
 
@@ -457,6 +467,12 @@ class Planner:
         filing_on = q["filing_on"]
         if filing_on:
             add(filing_on, "file", rng.choice(self.org.finance))
+        else:
+            # `cctk sign` always leaves the contract 'signed'; `cctk file` then records that it needs no
+            # filing (filing: {required: false, on, by}) and moves it to 'performing' — here the unit's
+            # contract administrator, on the signing day.
+            filing_on = signed
+            add(signed, "file", unit.admin, required=False)
         amount, cat = q["amount"], q["cat"]
         end = q["end"]
         # Termination cuts a few lives short; amendments change a few.
@@ -485,13 +501,16 @@ class Planner:
             base = {"signing": signed, "filing": filing_on, "acceptance": accept_on,
                     "date": dt.date.fromisoformat(inst["on"]) if "on" in inst else None}[trig]
             pay_on = base + dt.timedelta(days=rng.randrange(2, inst["days"] + 1))
-            if filing_on and pay_on <= filing_on:
+            if pay_on <= filing_on:           # `cctk pay` refuses before filing
                 pay_on = filing_on + dt.timedelta(days=1)
             add(pay_on, "pay", rng.choice(self.org.finance), amount=value, instalment=inst["id"])
         add(accept_on, "accept", clerk, delivered=delivered,
             members=[clerk, unit.admin])
-        add(evaluate_on, "evaluate", clerk, **self._score())
-        add(archive_on, "archive", unit.admin)
+        # Evaluation needs contract-admin or unit-head (policy/workflow.yaml); archiving waits for the
+        # last payment (`cctk pay` refuses on an archived contract).
+        add(evaluate_on, "evaluate", unit.admin, **self._score())
+        last_pay = max((e.when.date() for e in ev if e.action == "pay"), default=archive_on)
+        add(max(archive_on, add_workdays(last_pay, 1)), "archive", unit.admin)
         # Order by time; actions after acceptance-dependent ones keep their logical order.
         ev.sort(key=lambda e: (e.when.date(), _ACTION_RANK[e.action], e.when))
         if terminate_on:
@@ -538,7 +557,8 @@ def plant(rng: random.Random, plans: list[Plan], suppliers: list[Supplier], org:
         return None
 
     # 1. late filing: filed 9-12 working days after signing; payments that wait for filing move too.
-    p = pick(lambda p: _done_before(p, "file", dt.date(2019, 11, 1)) is not None and not p.record["key_supervision"])
+    p = pick(lambda p: _done_before(p, "file", dt.date(2019, 11, 1)) is not None and not p.record["key_supervision"]
+             and p._plan["filing_required"])
     if p:
         sign = next(e for e in p.events if e.action == "sign")
         f = next(e for e in p.events if e.action == "file")
@@ -549,7 +569,7 @@ def plant(rng: random.Random, plans: list[Plan], suppliers: list[Supplier], org:
         for e in p.events:
             if e.action == "pay" and e.when <= f.when + dt.timedelta(days=1):
                 e.when = f.when + dt.timedelta(days=1, minutes=rng.randrange(0, 300))
-        p.events.sort(key=lambda e: e.when)
+        _archive_last(p)
         planted.append({"contract": p.code, "problem": "late-filing",
                         "detail": f"signed {sign.when.date()}, filed {late} (deadline 7 working days)"})
     # 2. key-supervision contract signed without the legal office's review.
@@ -560,7 +580,7 @@ def plant(rng: random.Random, plans: list[Plan], suppliers: list[Supplier], org:
                         "detail": f"key supervision {', '.join(p.record['key_supervision'])}; no legality-review approval"})
     # 3. supplementary agreements adding more than 10% in total.
     p = pick(lambda p: p._plan["months"] >= 6 and p.record["category"] != "lease-out"
-             and _done_before(p, "file", dt.date(2019, 6, 1)) is not None
+             and p._plan["filing_required"] and _done_before(p, "file", dt.date(2019, 6, 1)) is not None
              and not any(e.action in ("amend", "terminate") for e in p.events))
     if p:
         amount = p._plan["amount"]
@@ -582,7 +602,7 @@ def plant(rng: random.Random, plans: list[Plan], suppliers: list[Supplier], org:
         dup = Event(last_pay.when + dt.timedelta(days=3), p.idx, "pay", last_pay.actor,
                     dict(last_pay.data, note="重复支付"))
         p.events.append(dup)
-        p.events.sort(key=lambda e: e.when)
+        _archive_last(p)
         planted.append({"contract": p.code, "problem": "payment-beyond-amount",
                         "detail": f"instalment {last_pay.data['instalment']} ({last_pay.data['amount']}) paid twice"})
     # 5. a supplier black-listed, and one contract signed with it while the listing was in force.
@@ -626,6 +646,20 @@ def plant(rng: random.Random, plans: list[Plan], suppliers: list[Supplier], org:
                           "cause": "manual", "reason": "履约评价连续优秀", "evidence": "2018年度履约评价汇总",
                           "scope": "罗湖区政府采购", "by": org.finance[0], "appeals": []})
     return planted
+
+
+def _archive_last(p: Plan):
+    """Re-sort a plan whose events moved, keeping the archive after every payment (``cctk pay`` refuses
+    on an archived contract) and timestamps strictly increasing."""
+    p.events.sort(key=lambda e: e.when)
+    arch = next((e for e in p.events if e.action == "archive"), None)
+    pays = [e.when for e in p.events if e.action == "pay"]
+    if arch is not None and pays and arch.when <= max(pays):
+        arch.when = dt.datetime.combine(add_workdays(max(pays).date(), 1), arch.when.time())
+        p.events.sort(key=lambda e: e.when)
+    for a, b in zip(p.events, p.events[1:]):
+        if b.when <= a.when:
+            b.when = a.when + dt.timedelta(minutes=7)
 
 
 def _set_supplier(p: Plan, s: Supplier):
@@ -736,22 +770,25 @@ class Replayer:
             if d["step"] == "unit-head":
                 r["status"] = "approved"
             extra = _STEP_ZH[d["step"]]
-        elif a == "sign":
+        elif a == "sign":                        # cctk.lifecycle.actions.sign
             r["dates"] = _dates(r, signed=day, published=day)
-            if Decimal(r["amount"]) >= FILING_MIN:
-                r["status"] = "signed"
-            else:
-                r["status"] = "performing"
-                r["filing"] = {"required": False}
-        elif a == "file":
-            year = e.when.year
-            self.filing_seq[year] = self.filing_seq.get(year, 0) + 1
-            r["filing"] = {"number": f"罗财合备〔{year}〕{self.filing_seq[year]}号", "on": day, "by": e.actor}
-            if d.get("late"):
-                r["filing"]["late"] = True
+            r["status"] = "signed"
+        elif a == "file":                        # cctk.lifecycle.actions.file
             r["status"] = "performing"
-            if self.pdf_hook is not None:
-                files += self.pdf_hook(p, e, r)
+            if not p._plan["filing_required"]:
+                r["filing"] = {"required": False, "on": day, "by": e.actor}
+                extra = "无需备案"
+            else:
+                year = e.when.year
+                self.filing_seq[year] = self.filing_seq.get(year, 0) + 1
+                r["filing"] = {"number": f"罗财合备〔{year}〕{self.filing_seq[year]}号", "on": day, "by": e.actor,
+                               "required": True}
+                if d.get("late"):
+                    r["filing"]["late"] = True
+                if self.pdf_hook is not None and (pdf := self.pdf_hook(p, e, r)):
+                    files += pdf                 # the hook sets sha256, pdf_sha256 and the attachment
+                else:
+                    r["filing"]["sha256"] = content_sha256(r, p.body)
         elif a == "pay":
             item = {"on": day, "amount": _money(d["amount"]), "instalment": d["instalment"], "by": e.actor}
             if d.get("note"):
@@ -775,7 +812,11 @@ class Replayer:
             r["acceptance"] = {"on": day, "result": "pass", "members": d["members"]}
             r["status"] = "accepted"
         elif a == "evaluate":
-            r["evaluation"] = {"on": day, "score": d["score"], "by": e.actor, "scores": d["scores"]}
+            # cctk.lifecycle.actions.evaluate with --scores: the rubric's weighted score (policy defaults:
+            # the demo ships no policy/evaluation.yaml), as strings
+            score, _ = compute_score(d["scores"], {})
+            r["evaluation"] = {"on": day, "score": str(score), "by": e.actor,
+                               "scores": {k: str(v) for k, v in d["scores"].items()}}
             r["status"] = "evaluated"
         elif a == "archive":
             r["status"] = "archived"
@@ -789,7 +830,30 @@ class Replayer:
         trailers = f"Cctk-Action: {a}\nCctk-Contract: {p.code}\n"
         if a == "approve":
             trailers += f"Cctk-Step: {d['step']}\n"
+        elif a == "file" and r["filing"].get("number"):
+            trailers += f"Cctk-Filing-Number: {r['filing']['number']}\n"      # as `cctk file` writes it
         return f"{summary}\n\n{trailers}", files
+
+
+def content_sha256(r: dict, body: str) -> str:
+    """numbering.content_sha256 of the record, without parsing contract.md: the frozen fields built as
+    the model holds them (``cctk audit`` recomputes it from the parsed record: LC020 on any mismatch)."""
+    from types import SimpleNamespace
+
+    from cctk.lifecycle.numbering import content_sha256 as sha
+    from cctk.model import Instalment, Party
+
+    cp = r["counterparty"]
+    schedule = [Instalment(id=i["id"], trigger=i["trigger"], days=i.get("days", 0),
+                           share=Decimal(i["share"][:-1]) / 100 if "share" in i else None,
+                           amount=Decimal(i["amount"]) if "amount" in i else None, advance=i.get("advance", False),
+                           on=dt.date.fromisoformat(i["on"]) if "on" in i else None, final=i.get("final", False))
+                for i in r.get("payment_schedule", [])]
+    bond = r.get("performance_bond")
+    return sha(SimpleNamespace(code=r["code"], unit=r["unit"], currency=r["currency"], amount=Decimal(r["amount"]),
+                               counterparty=Party(cp["name"], cp["credit_code"], cp.get("sme")),
+                               payment_schedule=schedule, performance_bond=Decimal(bond) if bond else None,
+                               body=body))
 
 
 def _dates(r: dict, **new) -> dict:
@@ -972,6 +1036,7 @@ def generate(dest: Path, *, contracts: int = 600, seed: int = 2019, pdfs: str = 
         _git(dest, "init", "-q", "-b", "main")
         stream = Stream(dest)
         admin = org.people[org.unit("LHCZ").admin]
+        importer = org.people[org.registrar]
         init_msg = ("初始化罗湖区合同监管仓库（单位、人员、供应商与规则）\n\n"
                     "Cctk-Action: init\n")
         static = _static_files(org, suppliers, seed, contracts, planted, pdfs, mode)
@@ -1015,7 +1080,7 @@ def generate(dest: Path, *, contracts: int = 600, seed: int = 2019, pdfs: str = 
                 files.append(_listing_file(*pending.pop(0)[1:]))
             files += collapsed["files"]
             collapsed["on"] = False
-            stream.commit(admin, cut_when, f"导入历史合同记录 {len(files)} 份（截至 {cut_when.date()}）\n\n"
+            stream.commit(importer, cut_when, f"导入历史合同记录 {len(files)} 份（截至 {cut_when.date()}）\n\n"
                                            f"Cctk-Action: import\n", files)
         for k, e in enumerate(events[cut:], cut):
             while pending and pending[0][0] <= e.when.date():

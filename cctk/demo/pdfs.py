@@ -36,7 +36,7 @@ def office_yaml() -> str:
 
 def targets(events: list, choice: str) -> set[int]:
     """ids of the ``file`` events that get a filed PDF: the most recent RECENT, all, or none."""
-    files = [e for e in events if e.action == "file"]
+    files = [e for e in events if e.action == "file" and e.data.get("required", True)]   # numbered filings
     if choice == "all":
         return {id(e) for e in files}
     if choice == "recent":
