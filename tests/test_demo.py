@@ -105,6 +105,12 @@ def test_import_history_ends_in_the_same_tree(small, tmp_path, monkeypatch):
         assert without_pdf_hashes(tmp_path / "imp", folder) == without_pdf_hashes(dest, folder)
     acts = [c["action"] for c in commits(tmp_path / "imp")]
     assert acts[0] == "init" and "import" in acts and acts.count("import") == 1
+    # the import commit covers every unit: its author may create for all of them, so audit accepts it; what
+    # audit still reports is the planted missing legality review, if its approval/signing is in the tail
+    from cctk.lifecycle.audit import audit
+    report = audit(tmp_path / "imp")
+    missing = {p["contract"] for p in planted(tmp_path / "imp") if p["problem"] == "missing-legal-review"}
+    assert {(f.diag.code, f.diag.contract) for f in report.findings} <= {("LC012", c) for c in missing}
 
 
 # --- the repository's content ----------------------------------------------------------------
@@ -374,3 +380,37 @@ def test_recent_filings_carry_signed_filed_pdfs_in_their_filing_commit(small):
     # the CA certificate is committed, the demo's private keys are not
     tracked = git(dest, "ls-files", ".cctk/pki").split()
     assert tracked == [".cctk/pki/district-ca.pem"] and (dest / ".cctk/pki/filing-office.p12").is_file()
+
+
+# --- the history passes its own audit (cctk audit), but for the planted problems ---------------------------
+
+# Which planted problem shows where (docs/demo.md "Planted problems"): only the missing legality review is a
+# breach of the trail (the unit head approved and the clerk signed without the legal office's step); the
+# others are commits a verb would refuse but whose record changes are each a legal action, so they are
+# `cctk check` findings about the content.
+CHECK_CODES = {"late-filing": "CC201", "missing-legal-review": "CC101", "amendment-over-10pct": "CC302",
+               "payment-beyond-amount": "CC303", "blacklisted-supplier": "CC105"}
+
+
+def test_audit_of_the_demo_reports_only_the_planted_missing_legal_review(demo, monkeypatch):
+    import json
+
+    monkeypatch.chdir(demo)
+    res = CliRunner().invoke(cli, ["audit", "--format", "json"])
+    report = json.loads(res.output)
+    plants = {p["problem"]: p["contract"] for p in planted(demo)}
+    code = plants["missing-legal-review"]
+    actions = {r["sha"]: (r["action"], r["step"]) for r in commits(demo)}
+    found = sorted((f["code"], f["contract"], *actions[f["commit"]]) for f in report["findings"])
+    # the unit head's approval completes the review without the legality step; the clerk signs anyway
+    assert found == [("LC012", code, "approve", "unit-head"), ("LC012", code, "sign", "")], found
+    assert res.exit_code == 1 and report["contracts"] == 60 and report["commits"] > 500
+
+
+def test_check_of_the_demo_finds_each_planted_problem_as_its_only_error(demo, monkeypatch):
+    import json
+
+    monkeypatch.chdir(demo)
+    res = CliRunner().invoke(cli, ["check", "--format", "json"])
+    errors = sorted((f["code"], f["contract"]) for f in json.loads(res.output) if f["severity"] == "error")
+    assert errors == sorted((CHECK_CODES[p["problem"]], p["contract"]) for p in planted(demo)), errors
