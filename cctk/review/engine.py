@@ -25,7 +25,7 @@ from cctk.review.prefilter import prefilter, union_prefilter
 from cctk.review.segment import Document, Parties, Sentence, parties, segment
 
 HUNDRED = Decimal(100)
-_CACHE = 1 << 15        # entries per memo (a sentence and its facts: well under 1 KB each)
+_CACHE = 1 << 14        # entries per memo: the sentences templates repeat stay, one-off ones cycle out
 
 
 # --- extraction, memoised per text (the results are tuples of spans nobody mutates) ---------------
