@@ -23,7 +23,6 @@ actions; beyond that (``history="auto"``) the older part of the history is colla
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import random
@@ -489,7 +488,7 @@ class Planner:
         if q["months"] >= 6 and rng.random() < 0.05 and cat != "lease-out":
             a_on = _workday_on_or_after(q["start"] + dt.timedelta(days=rng.randrange(30, max(31, (end - q["start"]).days - 30))))
             pct = Decimal(rng.choice([-5, 2, 3, 5, 8, 9]))
-            add(a_on, "amend", clerk, changes=[(amount * pct / 100).quantize(Decimal("100"))])
+            ev += _amendment_events(p, self.org, a_on, (amount * pct / 100).quantize(Decimal("100")))
         # Payments: instalment values exact to the fen, the final one takes the remainder.
         sched = p.record.get("payment_schedule", [])
         paid = Decimal(0)
@@ -589,9 +588,8 @@ def plant(rng: random.Random, plans: list[Plan], suppliers: list[Supplier], org:
         span = max(40, (p._plan["end"] - start).days)
         for k, c in enumerate(changes):
             day = _workday_on_or_after(start + dt.timedelta(days=span * (k + 1) // 4))
-            p.events.append(Event(dt.datetime.combine(day, dt.time(10, 30)), p.idx, "amend", p._plan["clerk"],
-                                  {"changes": [c]}))
-        p.events.sort(key=lambda e: e.when)
+            p.events += _amendment_events(p, org, day, c)
+        _archive_last(p)
         planted.append({"contract": p.code, "problem": "amendment-over-10pct",
                         "detail": f"amendments +{changes[0]} and +{changes[1]} on {amount} "
                                   f"({(sum(changes) * 100 / amount).quantize(Decimal('0.1'))}%)"})
@@ -646,6 +644,36 @@ def plant(rng: random.Random, plans: list[Plan], suppliers: list[Supplier], org:
                           "cause": "manual", "reason": "履约评价连续优秀", "evidence": "2018年度履约评价汇总",
                           "scope": "罗湖区政府采购", "by": org.finance[0], "appeals": []})
     return planted
+
+
+AMENDMENT_STEPS = [("amendment-review", "contract-admin"), ("amendment-legality-review", "legal-reviewer"),
+                   ("amendment-head", "unit-head")]
+_AMEND_OPINION = {"amendment-review": "经审核，补充协议内容与履约情况相符，同意。",
+                  "amendment-legality-review": "经合法性审查，补充协议条款合法，同意签订。",
+                  "amendment-head": "同意签订补充协议。"}
+
+
+def _amendment_events(p: Plan, org: Org, day: dt.date, change: Decimal) -> list[Event]:
+    """A supplementary agreement as the verbs make it (policy/workflow.yaml amendment_steps): the clerk
+    drafts it (`cctk amend`, status review), the steps approve it one working day apart (`cctk approve
+    --amendment`; the legal office for key supervision), and the clerk signs it (`cctk amend --sign`)."""
+    q = p._plan
+    n = sum(1 for e in p.events if e.action == "amend" and e.data.get("stage") == "draft") + 1
+    aid = f"A{n}"
+    clock = dt.time(10, (p.idx * 7 + n * 13) % 60)
+    who = {"contract-admin": q["unit"].admin, "unit-head": q["unit"].head,
+           "legal-reviewer": org.legal[p.idx % len(org.legal)]}
+    out = [Event(dt.datetime.combine(day, clock), p.idx, "amend", q["clerk"], {"stage": "draft", "id": aid, "change": change})]
+    for step, role in AMENDMENT_STEPS:
+        if role == "legal-reviewer" and not p.record["key_supervision"]:
+            continue
+        day = add_workdays(day, 1)
+        out.append(Event(dt.datetime.combine(day, clock), p.idx, "approve", who[role],
+                         {"step": step, "role": role, "amendment": aid, "opinion": _AMEND_OPINION[step],
+                          "last": step == "amendment-head"}))
+    day = add_workdays(day, 1)
+    out.append(Event(dt.datetime.combine(day, clock), p.idx, "amend", q["clerk"], {"stage": "sign", "id": aid}))
+    return out
 
 
 def _archive_last(p: Plan):
@@ -745,7 +773,9 @@ _SUMMARY = {
     "create": "起草", "submit": "提交审核", "approve": "审批通过", "sign": "签订", "file": "备案", "pay": "付款",
     "accept": "验收", "evaluate": "履约评价", "archive": "归档", "terminate": "终止", "amend": "补充协议",
 }
-_STEP_ZH = {"unit-review": "单位审核", "legality-review": "合法性审查", "unit-head": "单位负责人审批"}
+_STEP_ZH = {"unit-review": "单位审核", "legality-review": "合法性审查", "unit-head": "单位负责人审批",
+            "amendment-review": "补充协议审核", "amendment-legality-review": "补充协议合法性审查",
+            "amendment-head": "补充协议负责人审批"}
 
 
 class Replayer:
@@ -764,12 +794,16 @@ class Replayer:
         if a == "submit":
             r["dates"] = _dates(r, submitted=day)
             r["status"] = "review"
-        elif a == "approve":
-            r.setdefault("approvals", []).append({"step": d["step"], "by": e.actor, "role": d["role"], "on": day,
-                                                  "result": "approved", "opinion": d["opinion"]})
-            if d["step"] == "unit-head":
+        elif a == "approve":                     # cctk.lifecycle.actions.approve (amendment=...)
+            aid = d.get("amendment")
+            r.setdefault("approvals", []).append({"step": f"{aid}:{d['step']}" if aid else d["step"], "by": e.actor,
+                                                  "role": d["role"], "on": day, "result": "approved",
+                                                  "opinion": d["opinion"]})
+            if aid and d["last"]:
+                next(x for x in r["amendments"] if x["id"] == aid)["status"] = "approved"
+            elif d["step"] == "unit-head":
                 r["status"] = "approved"
-            extra = _STEP_ZH[d["step"]]
+            extra = (f"{aid} " if aid else "") + _STEP_ZH[d["step"]]
         elif a == "sign":                        # cctk.lifecycle.actions.sign
             r["dates"] = _dates(r, signed=day, published=day)
             r["status"] = "signed"
@@ -795,17 +829,19 @@ class Replayer:
                 item["note"] = d["note"]
             r.setdefault("payments", []).append(item)
             extra = f"第{d['instalment']}期 ¥{_money(d['amount'])}"
-        elif a == "amend":
+        elif a == "amend":                       # cctk.lifecycle.actions.amend / amend_sign
             ams = r.setdefault("amendments", [])
-            for change in d["changes"]:
+            if d["stage"] == "draft":
                 n = len(ams) + 1
-                path = f"amendment-{n}.md"
-                text = amendment_text(r, n, change, day).encode("utf-8")
-                ams.append({"id": str(n), "title": f"{r['title']}补充协议（{n}）", "amount_change": _money(change),
-                            "signed": day, "path": path, "status": "signed"})
-                r.setdefault("attachments", []).append(
-                    {"path": path, "kind": "amendment", "sha256": hashlib.sha256(text).hexdigest()})
-                files.append((f"contracts/{p.year}/{p.code}/{path}", text))
+                path = f"amendments/{d['id']}.md"
+                ams.append({"id": d["id"], "title": f"{r['title']}补充协议（{n}）", "amount_change": _money(d["change"]),
+                            "path": path, "status": "review"})
+                files.append((f"contracts/{p.year}/{p.code}/{path}", amendment_text(r, n, d["change"]).encode("utf-8")))
+                extra = f"{d['id']} 起草"
+            else:
+                am = next(x for x in ams if x["id"] == d["id"])
+                am["status"], am["signed"] = "signed", day
+                extra = f"{d['id']} 签订"
         elif a == "accept":
             if d.get("delivered"):
                 r["dates"] = _dates(r, delivered=d["delivered"].isoformat())
@@ -832,6 +868,8 @@ class Replayer:
             trailers += f"Cctk-Step: {d['step']}\n"
         elif a == "file" and r["filing"].get("number"):
             trailers += f"Cctk-Filing-Number: {r['filing']['number']}\n"      # as `cctk file` writes it
+        if d.get("amendment") or (a == "amend" and d.get("id")):
+            trailers += f"Cctk-Amendment: {d.get('amendment') or d['id']}\n"
         return f"{summary}\n\n{trailers}", files
 
 
@@ -1075,7 +1113,7 @@ def generate(dest: Path, *, contracts: int = 600, seed: int = 2019, pdfs: str = 
                     files.append((f"contracts/{p.year}/{p.code}/contract.md", render_contract(p.record, p.body, seed, p.cache)))
                     for k, am in enumerate(p.record.get("amendments", []), 1):
                         files.append((f"contracts/{p.year}/{p.code}/{am['path']}",
-                                      amendment_text(p.record, k, Decimal(am["amount_change"]), am["signed"]).encode()))
+                                      amendment_text(p.record, k, Decimal(am["amount_change"])).encode()))
             while pending and pending[0][0] <= cut_when.date():
                 files.append(_listing_file(*pending.pop(0)[1:]))
             files += collapsed["files"]

@@ -120,7 +120,8 @@ def contract_body(r: dict, unit_name: str, plan: dict, rng: random.Random) -> st
     return "\n".join(out)
 
 
-def amendment_text(r: dict, n: int, change: Decimal, day: str) -> str:
+def amendment_text(r: dict, n: int, change: Decimal) -> str:
+    """The supplementary agreement's text, drafted before it is reviewed and signed (no date yet)."""
     change = Decimal(change)
     verb = "增加" if change >= 0 else "减少"
     new_total = Decimal(r["amount"])
@@ -130,5 +131,5 @@ def amendment_text(r: dict, n: int, change: Decimal, day: str) -> str:
         "## 第一条 变更内容", "",
         f"因实际需要，双方同意在原合同基础上{verb}合同价款{_yuan(abs(change))}。", "",
         "## 第二条 其他", "",
-        f"原合同金额为{_yuan(new_total)}，其余条款不变。本补充协议自双方签字盖章之日（{day}）起生效，与原合同具有同等效力。", "",
+        f"原合同金额为{_yuan(new_total)}，其余条款不变。本补充协议自双方签字盖章之日起生效，与原合同具有同等效力。", "",
     ])
