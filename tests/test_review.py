@@ -222,3 +222,73 @@ def test_corpus_findings_are_pinned():
     assert sorted(actual) == sorted(expected)
     for name in expected:
         assert actual[name] == expected[name], name
+
+
+# --- speed machinery: memos and prefilters never change a finding --------------------------------
+
+def test_memos_do_not_change_findings():
+    from cctk.review.engine import clear_memos
+    expected = json.loads(PINNED.read_text("utf-8"))
+    clear_memos()
+    assert corpus_findings() == expected          # cold
+    assert corpus_findings() == expected          # every sentence served from the memos
+    clear_memos()
+    names = sorted(expected, reverse=True)        # another order fills the memos differently
+    from cctk import i18n
+    before = i18n._lang
+    i18n.set_lang("en")
+    try:
+        for name in names:
+            got = [[f.category, f.line, f.col, f.rule] for f in review_file(CORPUS / name, display_path=name)]
+            assert got == [[r[0], r[2], r[3], r[5]] for r in expected[name]], name
+    finally:
+        i18n.set_lang(before)
+
+
+def test_memoised_details_follow_the_language():
+    from cctk import i18n
+    text = HEAD + "第一条 服务期限自2024年1月1日至2024年2月30日。" + TAIL
+    before = i18n._lang
+    try:
+        i18n.set_lang("en")
+        en = [f.args["detail"] for f in review_text(text) if f.category == "date-inconsistent"]
+        i18n.set_lang("zh")
+        zh = [f.args["detail"] for f in review_text(text) if f.category == "date-inconsistent"]
+    finally:
+        i18n.set_lang(before)
+    assert en and zh and en != zh and any("\u4e00" <= ch <= "\u9fff" for ch in "".join(zh).replace("2024年2月30日", ""))
+
+
+def test_literal_prefilters():
+    import re
+    from cctk.review.prefilter import prefilter, required_words
+    assert required_words(re.compile("ab(c|d)e")) == {"ab"}
+    assert required_words(re.compile("(?:x|yy)[^。]{0,3}(到位|到账)")) == {"到位", "到账"}
+    assert required_words(re.compile("a?b*")) is None
+    assert required_words(re.compile("(?i)abc")) is None
+    assert required_words(re.compile("(?<!x)yz")) == {"yz"}
+    assert required_words(re.compile("最终解释权|最终(的)?解释")) == {"最终"}
+    assert prefilter(re.compile("(甲方|采购人)[^。]{0,5}放弃")).search("乙方放弃") is not None
+    assert prefilter(re.compile("(甲方|采购人)[^。]{0,5}放弃")).search("甲方同意") is None
+
+
+def test_prefilters_never_miss_a_rule_match():
+    # soundness on real text: wherever a playbook rule matches a corpus sentence, its prefilter does too
+    from cctk.review.engine import _alternation
+    from cctk.review.prefilter import prefilter
+    from cctk.review.segment import parties, segment
+    pb = load_playbook()
+    checked = 0
+    for p in sorted(CORPUS.iterdir()):
+        if p.suffix not in (".md", ".txt"):
+            continue
+        doc = segment(p.read_text("utf-8"))
+        who = parties(doc)
+        for rule in pb.rules:
+            match_re, _unless = rule.regexes(_alternation(who.buyer), _alternation(who.supplier))
+            pre = prefilter(match_re)
+            for s in doc.sentences:
+                if match_re.search(s.text):
+                    checked += 1
+                    assert pre is None or pre.search(s.text), (p.name, rule.id, s.text)
+    assert checked >= 30

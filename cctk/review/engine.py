@@ -1004,6 +1004,19 @@ class Review:
             self.add(rule.category, s, start, key=rule.message, rule=f"{rule.clause}.{rule.id}")
 
 
+def clear_memos() -> None:
+    """Forget every memoised sentence, line and party reading (for benchmarks of cold runs and tests;
+    results never depend on the memos)."""
+    from cctk.review import segment as _segment
+    for value in list(globals().values()):
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+    _FACTS.clear()
+    _segment._LINE_MEMO.clear()
+    _segment._PARTY_MEMO.clear()
+    _segment._READING_MEMO.clear()
+
+
 def _detail(key: str, **args) -> str:
     # a nested message, rendered in the current language when the finding is shown
     from cctk import i18n

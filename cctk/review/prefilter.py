@@ -32,22 +32,42 @@ def _score(words: frozenset[str]) -> tuple[int, int]:
 
 
 def _seq(items) -> frozenset[str] | None:
-    """One set of words one of which every match of the sequence ``items`` contains, or None."""
+    """One set of words one of which every match of the sequence ``items`` contains, or None.
+    Consecutive literals and small classes multiply out ('到' then [位账] -> 到位, 到账: re's parser
+    factors common prefixes out of alternations like that)."""
     found: list[frozenset[str]] = []
-    run = ""
+    run: set[str] = {""}
     for op, av in list(items) + [(None, None)]:
-        if op is _c.LITERAL:
-            run += chr(av)
+        chars = _chars(op, av)
+        if chars is not None and len(run) * len(chars) <= 64:
+            run = {w + c for w in run for c in chars}
             continue
-        if run:
-            found.append(frozenset((run,)))
-            run = ""
+        if run != {""}:
+            found.append(frozenset(run))
+        run = {""}
+        if chars is not None:       # too many combinations: the class alone
+            run = set(chars)
+            continue
         if op is None:
             break
         r = _item(op, av)
         if r is not None:
             found.append(r)
     return max(found, key=_score) if found else None
+
+
+def _chars(op, av) -> frozenset[str] | None:
+    """The characters a LITERAL or a small literal class matches, else None."""
+    if op is _c.LITERAL:
+        return frozenset((chr(av),))
+    if op is _c.IN:
+        chars = set()
+        for o, a in av:
+            if o is not _c.LITERAL:
+                return None
+            chars.add(chr(a))
+        return frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None
+    return None
 
 
 def _item(op, av) -> frozenset[str] | None:

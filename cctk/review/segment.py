@@ -61,6 +61,18 @@ def _is_heading(line: str, numbered: bool) -> bool:
     return False
 
 
+def _heading_flags(stripped: str) -> tuple[bool, bool]:
+    """(_is_heading(line, False), _is_heading(line, True)) for the stripped line, in one pass."""
+    if not stripped:
+        return False, False
+    if _MD_HEADING_RE.match(stripped):
+        return True, True
+    if _ARTICLE_RE.match(stripped):
+        found = stripped.startswith("第") or len(stripped) <= 30
+        return found, found
+    return False, bool(_NUMBERED_RE.match(stripped)) and len(stripped) <= 24 and "。" not in stripped
+
+
 # Facts about one line that do not depend on its neighbours, memoised by the line's text: contracts
 # drawn from templates repeat most of their lines, and a line is segmented the same wherever it is.
 _LINE_MEMO: dict[str, tuple] = {}
@@ -80,8 +92,8 @@ def _line_facts(line: str) -> tuple:
                 continue
             pieces.append((m.start() + len(raw) - len(raw.lstrip()), stripped))
         stripped = line.strip()
-        facts = (bool(_ARTICLE_RE.match(line) or _MD_HEADING_RE.match(line)), _is_heading(line, False),
-                 _is_heading(line, True), stripped.lstrip("#").strip() if stripped else "", tuple(pieces))
+        facts = (bool(_ARTICLE_RE.match(line) or _MD_HEADING_RE.match(line)), *_heading_flags(stripped),
+                 stripped.lstrip("#").strip() if stripped else "", tuple(pieces))
         if len(_LINE_MEMO) >= _MEMO_MAX:
             _LINE_MEMO.clear()
         _LINE_MEMO[line] = facts
