@@ -38,7 +38,7 @@ def test_memo_facts_and_cold_agree(repo):
 
 def test_memo_misses_when_any_input_changes(repo):
     _, before = pipeline.check(repo)
-    supplier = sorted((repo / "suppliers").glob("*.yaml"))[0]
+    supplier = repo / "suppliers" / f"{load(repo).contracts[0].counterparty.credit_code}.yaml"
     supplier.write_text(supplier.read_text("utf-8").replace("name:", "name: 改名", 1), "utf-8")
     _, after = pipeline.check(repo)
     assert after.timings.get("memo") is None
@@ -51,11 +51,19 @@ def test_memo_misses_when_any_input_changes(repo):
 def test_untracked_attachment_probe_invalidates_memo(repo):
     """An attachment git does not track is asked about on the file system; removing it must not be
     hidden by the memo."""
-    snap = load(repo)
-    contract = next(c for c in snap.contracts if c.attachments)
-    folder = repo / Path(contract.path).parent
-    att = contract.attachments[0].path
-    target = folder / att
+    contract = load(repo).contracts[0]
+    record = repo / contract.path
+    text = record.read_text("utf-8")
+    if "\nattachments:" in text:
+        att = contract.attachments[0].path
+    else:
+        att = "scan.pdf"
+        head, sep, body = text.partition("\n---\n")
+        record.write_text(head + '\nattachments: [{path: "scan.pdf", kind: "other"}]' + sep + body, "utf-8")
+    target = record.parent / att
+    target.write_bytes(b"%PDF-1.4 scan")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--no-verify", "-m", "scan")
     _git(repo, "rm", "-q", "--cached", str(target.relative_to(repo)))        # now untracked, still present
     _, present = pipeline.check(repo)
     assert not any(d.message == "attachment.missing" and d.contract == contract.code for d in present.diagnostics)
@@ -113,3 +121,12 @@ def test_filtered_listing_equals_filtering_the_full_listing(repo):
     path.write_text(path.read_text("utf-8").replace("status: performing", "status: accepted", 1), "utf-8")
     changed = load(repo, contracts="summary", where=where).summaries          # one blob not in the cache
     assert changed == expected() and sorted(cold)[0] not in changed
+
+
+def test_registers_mode_does_not_list_contracts(repo):
+    full = load(repo, contracts=False)
+    light = load(repo, contracts="registers")
+    assert light.config == full.config and light.org == full.org and light.suppliers == full.suppliers
+    assert any(p.startswith("contracts/") for p in full.all_paths)
+    assert not any(p.startswith("contracts/") for p in light.all_paths)
+    assert {p for p in full.all_paths if not p.startswith("contracts/")} == light.all_paths

@@ -122,7 +122,7 @@ def new(template, title, category, procurement_method, unit, supplier, amount, c
     from cctk.lifecycle.create import create
 
     root = repo_root()
-    snap = load(root, contracts=False)
+    snap = load(root, contracts="registers")
     interactive = sys.stdin.isatty()
     values = {"title": title, "category": category, "unit": unit, "supplier": supplier, "amount": amount}
     for name, value in values.items():

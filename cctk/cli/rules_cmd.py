@@ -38,7 +38,7 @@ def rules(code, fmt, no_local_rules):
     snap = None
     if not no_local_rules:
         try:
-            snap = load(find_root(None), contracts=False)
+            snap = load(find_root(None), contracts="registers")
         except NotARepository:
             snap = None
     ruleset = load_rules(snap, local=not no_local_rules)

@@ -118,7 +118,7 @@ def save_sample(root, sample, *, person: str | None = None) -> str:
 
     root = Path(root).resolve()
     txn.recover(root)
-    snap = load(root, contracts=False)
+    snap = load(root, contracts="registers")
     who = _who(root, snap, person)
     file = root / _path(sample.year)
     original = file.read_bytes() if file.is_file() else None
@@ -143,7 +143,7 @@ def record(root, code: str, *, kind: str, result: str, findings: str = "", on=No
 
     root = Path(root).resolve()
     txn.recover(root)
-    snap = load(root, contracts=False)
+    snap = load(root, contracts="registers")
     pol = policy_section(snap.policy, "inspections")
     kinds = pol.get("kinds") or ["performance", "platform", "third-party", "self"]
     if kind not in kinds:

@@ -26,7 +26,8 @@ PARALLEL_MIN = 400       # below this, a process pool costs more than it saves
 # What is listed (and goes into Snapshot.digest): the records, the registers, the rule book, and what
 # rules read besides them (inspection records, model texts). cctk.yaml last.
 LISTED = ["contracts", "suppliers", "policy", "inspections", "templates", CONFIG_FILE]
-MODES = {True: "full", False: "none", "full": "full", "facts": "facts", "summary": "summary", "lazy": "lazy"}
+MODES = {True: "full", False: "none", "registers": "none", "full": "full", "facts": "facts", "summary": "summary",
+         "lazy": "lazy"}
 
 
 @dataclass
@@ -94,7 +95,7 @@ def _parse_items(items: list[tuple[str, str, bytes]]):
 class _Source:
     """Where bytes come from: the work tree, or a revision (with the work tree as a shortcut)."""
 
-    def __init__(self, root: Path | None, rev: str | None):
+    def __init__(self, root: Path | None, rev: str | None, registers_only: bool = False):
         self.root = root
         self.is_git = gitio.is_git_repo(root) if root is not None else False
         self.rev = gitio.resolve(root, rev) if rev and root is not None else rev
@@ -105,23 +106,27 @@ class _Source:
         self.pre_read: dict[str, bytes] = {}         # files already read while hashing them
         if root is None:
             return
+        # Registers only: the 100,000 contract files are not listed (a verb or the TUI's first screen
+        # needs cctk.yaml, policy and suppliers; listing contracts/ costs most of a second).
+        listed = [p for p in LISTED if p != "contracts"] if registers_only else LISTED
         if self.rev:
-            for path, oid, mode in gitio.ls_tree(root, self.rev, LISTED):
+            for path, oid, mode in gitio.ls_tree(root, self.rev, listed):
                 self.entries[path] = oid
                 if mode == "120000":
                     self.symlinks.add(path)
             try:
-                self._clean_index, _ = gitio.worktree_oids(root, ["contracts"])
+                if not registers_only:
+                    self._clean_index, _ = gitio.worktree_oids(root, ["contracts"])
             except gitio.GitError:
                 self._clean_index = {}
         elif self.is_git:
-            known, dirty = gitio.worktree_oids(root, LISTED, self.symlinks)
+            known, dirty = gitio.worktree_oids(root, listed, self.symlinks)
             self.entries.update(known)
             for path in dirty:
                 if os.path.isfile(root / path):
                     self.entries[path] = None
         else:
-            for top in LISTED[:-1]:
+            for top in listed[:-1]:
                 for dirpath, _, names in os.walk(root / top):
                     for name in names:
                         self.entries[os.path.relpath(os.path.join(dirpath, name), root)] = None
@@ -193,13 +198,15 @@ def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, wo
     - "summary": only the listing columns (Snapshot.summaries, cache.SUMMARY_FIELDS);
     - "lazy": none yet, but every contract file is listed and hashed (Snapshot.files, Snapshot.digest),
       so a caller can consult its own caches first and call ``load_contracts`` only when it must;
-    - False: registers only (the fastest: no contract file is listed).
+    - False: registers only; every file is still listed (``all_paths``);
+    - "registers": registers only, and contracts/ is not even listed (the fastest: ``all_paths`` then
+      holds only the files outside it).
 
     ``where`` (summary mode): keep only rows whose columns (status, unit, year) take one of the given
     values — filtered in SQLite, so a listing of a few thousand rows does not read 100,000.
     """
     root = Path(root).resolve()
-    src = _Source(root, rev)
+    src = _Source(root, rev, registers_only=contracts == "registers")
     try:
         with _no_gc():
             snap = _load(root, src, with_contracts=contracts)

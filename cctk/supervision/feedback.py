@@ -85,7 +85,7 @@ def add(root, code: str, text: str, *, severity: str = "medium", on=None, person
         raise Refused("fb.text")
     if severity not in SEVERITIES:
         raise Refused("fb.severity", value=severity)
-    snap = load(root, contracts=False)
+    snap = load(root, contracts="registers")
     who = resolve_person(snap.org, person, None if person else git_email(root))
     path = contract_path(root, code)
     folder = path.rsplit("/", 1)[0]

@@ -297,7 +297,7 @@ def add_listing(root, code: str, kind: str, *, reason: str, evidence: str, start
 
     root = Path(root).resolve()
     txn.recover(root)
-    snap = load(root, contracts=False)
+    snap = load(root, contracts="registers")
     if kind not in ("black", "red"):
         raise Refused("sup.list_kind", value=kind)
     if not (reason or "").strip() or not (evidence or "").strip():
@@ -329,7 +329,7 @@ def appeal(root, code: str, n: int, text: str, *, decision: str = "pending", on=
 
     root = Path(root).resolve()
     txn.recover(root)
-    snap = load(root, contracts=False)
+    snap = load(root, contracts="registers")
     if decision not in ("pending", "upheld", "lifted"):
         raise Refused("sup.decision", value=decision)
     who = _person(root, snap, person, policy_for(snap.policy).get("authorised_roles") or ["finance"])
