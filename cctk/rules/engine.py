@@ -126,6 +126,11 @@ def _rules_source_hash() -> str:
         if f.name.endswith(".py"):
             parts.append(f.read_bytes())
     parts.append(resources.files("cctk").joinpath("data/rules/defaults.yaml").read_bytes())
+    # CC601 compares texts with the shipped model texts too
+    shipped = Path(str(resources.files("cctk").joinpath("data/templates")))
+    for f in sorted(shipped.rglob("*")) if shipped.is_dir() else ():
+        if f.is_file():
+            parts.append(f.relative_to(shipped).as_posix().encode() + b"\0" + f.read_bytes())
     import hashlib
     return hashlib.sha1(b"\0".join(parts)).hexdigest()[:12]
 
