@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from stdnum.cn import uscc
+
+def _uscc():
+    # Imported on first use: python-stdnum's util module imports ssl (tens of ms on every lifecycle verb).
+    from stdnum.cn import uscc
+    return uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 AUTHORITIES = "123456789ANY"
@@ -17,6 +21,7 @@ def credit_code_problem(code: object) -> str | None:
     """
     if not isinstance(code, str):
         return "creditcode.type"
+    uscc = _uscc()
     code = uscc.compact(code)
     if len(code) != 18:
         return "creditcode.length"
@@ -29,4 +34,4 @@ def credit_code_problem(code: object) -> str | None:
 
 def make_credit_code(first17: str) -> str:
     """Append the check character (used by the demo generator and tests)."""
-    return first17 + uscc.calc_check_digit(first17)
+    return first17 + _uscc().calc_check_digit(first17)
