@@ -160,13 +160,15 @@ async def test_detail_tabs_history_payments_and_findings_jump(repo):
         app.open_contract(code)
         await pilot.pause()
         screen = app.screen
-        from textual.widgets import TabbedContent
-        tabs = screen.query_one(TabbedContent)
+        from tui.screens.detail import TabBar
+        tabs = screen.query_one(TabBar)
         assert tabs.active == "tab-record"
         assert code in text_of(screen.query_one("#record"))
         for expected in ("tab-text", "tab-findings", "tab-payments", "tab-history", "tab-filing"):
             await pilot.press("right")
             assert tabs.active == expected
+            await pilot.pause()
+            assert screen.query_one("#tabs-body").current == expected       # built when first shown
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Initial records" in text_of(screen.query_one("#history"))
@@ -348,7 +350,7 @@ async def test_light_first_screen_then_extras_from_a_child_process(repo):
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(400):
             await pilot.pause(0.05)
-            if app.data is not None:
+            if app.data is not None and not app.data.loading and app.data.verified:
                 break
         data = app.data
         assert data is not None and not data.complete and not data.extras
@@ -367,6 +369,7 @@ async def test_light_first_screen_then_extras_from_a_child_process(repo):
         await pilot.pause()
         screen = app.screen
         assert code in text_of(screen.query_one("#record"))
+        await screen.show_tab("tab-history")               # the history arrived before its tab was built
         assert "Initial records" in text_of(screen.query_one("#history"))
         assert data.contract(code).body == full.contract(code).body
         assert [s.status for s in data.states_of(code)] == [s.status for s in full.states[code]]

@@ -1,12 +1,16 @@
 """The TUI's persisted index (tui.data.persist): stored columns give the same rows as the facts load,
 a changed or added or removed contract is patched in, a parser/format change starts afresh."""
 
+import asyncio
 import dataclasses
 import datetime as dt
 import subprocess
+import threading
 
 import pytest
 
+from cctk import i18n
+from cctk.store import loader
 from cctk.store.loader import load
 from tui.data import persist
 from tui.data.repo import build_indexed, build_light, load_indexed, load_light
@@ -104,3 +108,85 @@ def test_a_commit_changes_nothing_the_index_sees(repo):
     assert load_indexed(repo)[2] == "built"
     subprocess.run(["git", "-C", str(repo), "commit", "-qam", "edit"], check=True)
     assert load_indexed(repo)[2] == "stored"
+
+
+async def _until(pilot, condition, seconds=20.0):
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    app = pilot.app
+    state = app.data and (app.data.loading, app.data.verified, app.data.source)
+    raise AssertionError(f"timed out: screen {type(app.screen).__name__}, data {state}, "
+                         f"notifications {[n.message for n in app._notifications]}")
+
+
+def _gated_listing(monkeypatch):
+    """Hold the listing (``load(contracts="lazy")``) until the test opens the gate."""
+    gate = threading.Event()
+    real = loader.load
+
+    def gated(root, *args, **kwargs):
+        if kwargs.get("contracts") == "lazy":
+            gate.wait(30)
+        return real(root, *args, **kwargs)
+    monkeypatch.setattr(loader, "load", gated)
+    return gate
+
+
+def test_stored_rows_are_shown_before_the_listing_and_confirmed_in_place(repo, monkeypatch):
+    """The first screen shows the rows as last stored, marked as being checked; Enter waits for the
+    listing; the same digest confirms the very same rows, and the contract opens."""
+    from tui.app import make_app
+
+    load_indexed(repo)
+    i18n.set_lang("zh")
+    registers = load(repo, contracts=False)
+    gate = _gated_listing(monkeypatch)
+
+    async def run():
+        app = make_app(repo, lang="zh", today=TODAY, person="wang.fang", start="contracts", registers=registers)
+        async with app.run_test(size=(130, 40)) as pilot:
+            await _until(pilot, lambda: app.data is not None and not app.data.loading)
+            data = app.data
+            assert data.source == "stored" and not data.verified and len(data.index.rows) == 30
+            assert type(app.screen).__name__ == "ContractsScreen"
+            await pilot.pause()
+            assert "正在检查仓库是否有变更" in str(app.screen.query_one("#count").content)
+            code = data.index.rows[2].code
+            app.open_contract(code)
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ContractsScreen"        # waits for the listing
+            gate.set()
+            await _until(pilot, lambda: type(app.screen).__name__ == "DetailScreen")
+            assert app.data is data and data.verified and app.screen.code == code
+            assert data.paths[code] == load(repo).contract(code).path
+            await app.workers.wait_for_complete()
+    asyncio.run(run())
+
+
+def test_stored_rows_of_an_older_state_are_replaced_by_the_patched_rows(repo, monkeypatch):
+    from tui.app import make_app
+
+    load_indexed(repo)
+    c = load(repo).contracts[0]
+    p = repo / c.path
+    p.write_text(p.read_text("utf-8").replace(c.title, "变更后的标题", 1), "utf-8")
+    i18n.set_lang("zh")
+    gate = _gated_listing(monkeypatch)
+
+    async def run():
+        app = make_app(repo, lang="zh", today=TODAY, person="wang.fang", start="contracts")
+        async with app.run_test(size=(130, 40)) as pilot:
+            await _until(pilot, lambda: app.data is not None and not app.data.loading)
+            stale = app.data
+            assert not stale.verified and {r.code: r.title for r in stale.index.rows}[c.code] == c.title
+            gate.set()
+            await _until(pilot, lambda: app.data is not stale)
+            await pilot.pause()
+            fresh = app.data
+            assert fresh.verified and fresh.source == "patched"
+            assert {r.code: r.title for r in fresh.index.rows}[c.code] == "变更后的标题"
+            assert app.screen.query_one("#table").index is fresh.index           # the table shows them
+            await app.workers.wait_for_complete()
+    asyncio.run(run())

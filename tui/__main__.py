@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from tui.data.repo import as_of
     # the evaluation date the CLI uses (cctk.yaml as_of, else today): alerts and deadlines agree with it
     app = make_app(root, config=settings.config, person=_person(root, settings.org), start=args.start,
-                   today=as_of(settings))
+                   today=as_of(settings), registers=settings)
     # When the terminal hangs up (tmux kill-session, ssh drops), leave at once rather than spin on a
     # dead pty: a SIGHUP does not always arrive (under make it goes to make only), so stdin is watched.
     from tui import hangup

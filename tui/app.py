@@ -28,7 +28,7 @@ class CctkApp(App):
 
     def __init__(self, root: Path, *, data: RepoData | None = None, config: dict | None = None,
                  today: dt.date | None = None, person: str | None = None, start: str = "dashboard",
-                 load_kwargs: dict | None = None) -> None:
+                 load_kwargs: dict | None = None, registers=None) -> None:
         super().__init__()
         keymap.translate_bindings(self)
         self.root = Path(root).resolve()
@@ -38,10 +38,13 @@ class CctkApp(App):
         self.person = person                   # person id acting (from git config user.email)
         self.start = start
         self.load_kwargs = load_kwargs or {}
+        self.registers = registers             # load(root, contracts=False), when the caller has it
         self.key_problems = keymap.configure(self.config)
         self.set_keymap(keymap.keymap())
         self.title = t("tui.title")
         self.data_version = 0
+        self._extras_for = None                # the RepoData whose extras are being computed
+        self._open_when_verified: str | None = None
 
     def get_default_screen(self):
         from tui.screens.loading import LoadingScreen
@@ -62,11 +65,42 @@ class CctkApp(App):
         if self.data is not None:
             self.switch_mode(self.start)
 
-    def data_loaded(self, data: RepoData) -> None:
-        self.data = data
+    def show_early(self) -> None:
+        """Compose the first screen over a placeholder while the loading worker runs (its widgets and
+        styles cost a second of the UI thread at first use); ``data_loaded`` fills it."""
+        from tui.data.repo import placeholder
+        self.data = placeholder(self.root, self.today, self.registers)
         self.switch_mode(self.start)
-        if not data.extras:
+
+    def data_loaded(self, data: RepoData) -> None:
+        """Data arrived: the stored rows (not yet verified), the same rows confirmed by the listing, or
+        new rows. The screen shown (early over a placeholder, or the stored rows) is refreshed in place."""
+        from tui.screens.base import DataScreen
+        shown = self.data is not None and (self.data.loading or not self.data.verified or self.data is data)
+        self.data = data
+        if shown:
+            self.data_version += 1
+            if isinstance(self.screen, DataScreen) and self.screen.ready:
+                self.screen.data_changed()
+            # else a dialog is on top, or the early screen is not mounted yet: it builds from the new
+            # data when resumed or mounted (data_version)
+        else:
+            self.switch_mode(self.start)
+        if not data.extras and self._extras_for is not data:
+            self._extras_for = data
             self.load_extras(data)
+        if data.verified and self._open_when_verified:
+            code, self._open_when_verified = self._open_when_verified, None
+            self.open_contract(code)
+
+    def load_failed(self, message: str) -> None:
+        """Loading failed: say why where the progress was shown (the early screen keeps its placeholder)."""
+        self.notify(message, severity="error", timeout=30)
+        shown = self.screen
+        if hasattr(shown, "loading_progress"):
+            shown.loading_progress(message)
+        elif shown.query("#loading-detail"):
+            shown.query_one("#loading-detail").update(message)
 
     @work(thread=True, exclusive=True, group="extras")
     def load_extras(self, data: RepoData) -> None:
@@ -92,8 +126,13 @@ class CctkApp(App):
 
     def check_action(self, action: str, parameters) -> bool | None:
         # Mode switching needs data; before it arrives those keys do nothing.
-        if action == "switch_mode" and self.data is None:
-            return False
+        # While the rows load or are being checked, the dashboard and the list can be shown (they fill in
+        # when the data arrive); the suppliers and inspections screens wait.
+        if action == "switch_mode":
+            if self.data is None:
+                return False
+            if self.data.loading or not self.data.verified:
+                return bool(parameters) and parameters[0] in ("dashboard", "contracts")
         return True
 
     def action_help(self) -> None:
@@ -107,7 +146,12 @@ class CctkApp(App):
         self.screen.preset(facets or {}, text)
 
     def open_contract(self, code: str) -> None:
+        """Open a contract's detail; before the listing has confirmed the stored rows, as soon as it has."""
         from tui.screens.detail import DetailScreen
+        if self.data is not None and not self.data.verified:
+            self._open_when_verified = code
+            self.notify(t("tui.verifying"))
+            return
         self.push_screen(DetailScreen(code))
 
     def reload_data(self) -> None:
@@ -116,10 +160,9 @@ class CctkApp(App):
         the extras in the background."""
         from cctk.store.loader import load
 
-        from tui.data.repo import build, build_indexed, load_indexed
+        from tui.data.repo import build, open_indexed
         if self.data is not None and not self.data.complete:
-            snap, cols, how = load_indexed(self.root)      # the changed contract is patched in
-            self.data = build_indexed(snap, cols, today=self.today, source=how)
+            self.data = open_indexed(self.root, today=self.today)     # the changed contract is patched in
             self.data_version += 1
             self.load_extras(self.data)
             return
@@ -130,10 +173,11 @@ class CctkApp(App):
 
 def make_app(root: Path | str, *, lang: str | None = None, data: RepoData | None = None, config: dict | None = None,
              today: dt.date | None = None, person: str | None = None, start: str = "dashboard",
-             load_kwargs: dict | None = None) -> CctkApp:
-    """Build the app. ``data`` (tests) skips loading; otherwise the app loads ``root`` itself."""
+             load_kwargs: dict | None = None, registers=None) -> CctkApp:
+    """Build the app. ``data`` (tests) skips loading; otherwise the app loads ``root`` itself.
+    ``registers``: ``load(root, contracts=False)`` if the caller has it (unit names on the early screen)."""
     if lang:
         i18n.set_lang(lang)
     return CctkApp(Path(root), data=data, config=config, today=today, person=person, start=start,
-                   load_kwargs=load_kwargs)
+                   load_kwargs=load_kwargs, registers=registers)
 

@@ -9,6 +9,7 @@ register({
     "tui.title": ("cctk — contracts", "cctk — 合同管理"),
     "tui.loading": ("Loading {root} …", "正在加载 {root} …"),
     "tui.loading_progress": ("Parsed {done:,} of {total:,} contracts", "已解析 {done:,} / {total:,} 份合同"),
+    "tui.verifying": ("checking the repository for changes …", "正在检查仓库是否有变更……"),
     "tui.pending": ("Computing findings, due dates and alerts …", "正在计算问题、期限和提示……"),
     "tui.pending_full": ("Reading the full records …", "正在读取完整记录……"),
     "tui.extras_failed": ("Findings and alerts could not be computed: {error}", "无法计算问题和提示：{error}"),

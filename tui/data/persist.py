@@ -26,8 +26,8 @@ import msgspec
 
 from cctk.model import Diagnostic
 
-FORMAT = 1
-TABLE = "tui_index"
+FORMAT = 2
+TABLE = f"tui_index_{FORMAT}"
 PATCH_MAX = 3000            # more changed contracts than this: the facts load is as quick as patching
 
 
@@ -51,8 +51,36 @@ class Columns(msgspec.Struct, array_like=True):
     rowless: dict[str, str] = {}  # path -> blob id of contract files that gave no record (parse errors)
 
 
+DISPLAY = ("code", "title", "unit", "supplier", "party", "amount", "stage", "year", "category", "key", "filed")
+META = ("paths", "oids", "diags", "rowless")
+
+
+class Display(msgspec.Struct, array_like=True):
+    """What the table shows: stored apart from the paths and blob ids, so the first screen decodes
+    only these (``read_display``)."""
+    code: list[str]
+    title: list[str]
+    unit: list[str]
+    supplier: list[str]
+    party: list[str]
+    amount: list[Decimal]
+    stage: list[str]
+    year: list[int | None]
+    category: list[str]
+    key: list[tuple[str, ...]]
+    filed: list[dt.date | None]
+
+
+class Meta(msgspec.Struct, array_like=True):
+    paths: list[str]
+    oids: list[str]
+    diags: dict[str, list[dict]] = {}
+    rowless: dict[str, str] = {}
+
+
 _ENC = msgspec.msgpack.Encoder(decimal_format="string")
-_DEC = msgspec.msgpack.Decoder(Columns)
+_DISPLAY = msgspec.msgpack.Decoder(Display)
+_META = msgspec.msgpack.Decoder(Meta)
 
 
 def version() -> str:
@@ -115,20 +143,51 @@ def _connect(snap) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=30)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (version TEXT PRIMARY KEY, digest TEXT, payload BLOB)")
+    db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (version TEXT PRIMARY KEY, digest TEXT, display BLOB, "
+               "meta BLOB)")
     return db
+
+
+def _select(snap, what: str, ver: str | None):
+    try:
+        db = _connect(snap)
+        try:
+            return db.execute(f"SELECT {what} FROM {TABLE} WHERE version=?", (ver or version(),)).fetchone()
+        finally:
+            db.close()
+    except Exception:       # an unreadable or foreign entry only costs speed
+        return None
+
+
+def read_display(snap, ver: str | None = None) -> tuple[str, Display] | None:
+    """(digest, table columns) as last stored, without paths and blob ids: what the first screen shows
+    before the listing has said whether anything changed. ``snap`` needs only ``root``."""
+    row = _select(snap, "digest, display", ver)
+    try:
+        return (row[0], _DISPLAY.decode(row[1])) if row else None
+    except msgspec.DecodeError:
+        return None
 
 
 def read(snap, ver: str | None = None) -> Columns | None:
     """The stored columns of this version (any digest), or None."""
+    row = _select(snap, "digest, display, meta", ver)
+    if not row:
+        return None
     try:
-        db = _connect(snap)
-        try:
-            row = db.execute(f"SELECT payload FROM {TABLE} WHERE version=?", (ver or version(),)).fetchone()
-        finally:
-            db.close()
-        return _DEC.decode(row[0]) if row else None
-    except Exception:       # an unreadable or foreign entry only costs speed
+        display, meta = _DISPLAY.decode(row[1]), _META.decode(row[2])
+    except msgspec.DecodeError:
+        return None
+    return Columns(row[0], meta.paths, meta.oids, *(getattr(display, f) for f in DISPLAY), diags=meta.diags,
+                   rowless=meta.rowless)
+
+
+def read_meta(snap, digest: str, ver: str | None = None) -> Meta | None:
+    """Paths, blob ids and per-file diagnostics stored with ``digest`` (None if another state is stored)."""
+    row = _select(snap, "digest, meta", ver)
+    try:
+        return _META.decode(row[1]) if row and row[0] == digest else None
+    except msgspec.DecodeError:
         return None
 
 
@@ -136,12 +195,13 @@ def write(snap, cols: Columns, ver: str | None = None) -> None:
     """Store ``cols`` for this version (replacing the previous state; other versions are dropped)."""
     ver = ver or version()
     try:
-        blob = _ENC.encode(cols)
+        display = _ENC.encode(Display(*(getattr(cols, f) for f in DISPLAY)))
+        meta = _ENC.encode(Meta(*(getattr(cols, f) for f in META)))
         db = _connect(snap)
         try:
             with db:
                 db.execute(f"DELETE FROM {TABLE} WHERE version != ?", (ver,))
-                db.execute(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?)", (ver, cols.digest, blob))
+                db.execute(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?)", (ver, cols.digest, display, meta))
         finally:
             db.close()
     except Exception:       # read-only disk, locked past the timeout: the next start rebuilds

@@ -44,6 +44,9 @@ class RepoData:
     extras: bool = True        # the extras (findings, alerts, listings …) are in
     paths: dict[str, str] = field(default_factory=dict)    # code -> contract path (light data)
     source: str = ""           # light data: "stored" / "patched" / "built" (tui.data.persist), "facts"
+    loading: bool = False      # a placeholder shown while the contracts load (``placeholder``)
+    verified: bool = True      # False: rows of the stored index shown before the listing confirmed them
+    digest: str = ""           # the Snapshot.digest the rows were built for (light data)
     _records: dict = field(default_factory=dict)           # code -> Contract read on demand (light data)
     _full: Snapshot | None = None
 
@@ -253,6 +256,79 @@ def load_indexed(root, progress=None):
     return snap, cols, how
 
 
+class _NoGC:
+    """A million new strings and 100,000 rows would trigger full collections over the growing heap again
+    and again: build without the cyclic collector, then freeze the result out of its sight (as the
+    loader does with what it loaded)."""
+
+    def __enter__(self):
+        import gc
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        import gc
+        gc.freeze()
+        if self.was:
+            gc.enable()
+
+
+def peek_indexed(root, today: dt.date, registers: Snapshot | None = None) -> RepoData | None:
+    """The rows as last stored (``persist.read_display``), before any listing: shown at once, marked
+    not ``verified`` until ``open_indexed(…, shown=)`` has listed the repository. None if nothing is
+    stored for this version. ``registers``: ``load(root, contracts=False)`` if the caller has it."""
+    from cctk.rules.settings import settings as rule_settings
+    from cctk.store.loader import load
+
+    from tui.data import persist
+    with _NoGC():
+        snap = registers or load(root, contracts=False)
+        got = persist.read_display(snap)
+        if got is None:
+            return None
+        digest, display = got
+        rows = rows_from_columns(display, unit_names(snap), {s.credit_code: s.name for s in snap.suppliers.values()})
+        return RepoData(snapshot=snap, diagnostics=list(snap.diagnostics), index=Index(rows), today=today,
+                        settings=rule_settings(snap.policy), complete=False, extras=False, source="stored",
+                        verified=False, digest=digest)
+
+
+def open_indexed(root, today: dt.date | None = None, progress=None, shown: RepoData | None = None) -> RepoData:
+    """``load_indexed`` + ``build_indexed``. ``shown``: rows from ``peek_indexed``; when the listing's
+    digest is theirs, they are confirmed in place (the same object, now with the snapshot, paths and
+    per-file diagnostics) instead of being built again."""
+    from cctk.store.loader import load
+
+    from tui.data import persist
+    with _NoGC():
+        if shown is not None:
+            snap = load(root, contracts="lazy", progress=progress)
+            meta = persist.read_meta(snap, snap.digest) if shown.digest == snap.digest else None
+            if meta is not None and len(meta.paths) == len(shown.index.rows):
+                snap.diagnostics = [d for d in snap.diagnostics if d.path not in snap.files] + persist.diagnostics(meta)
+                shown.snapshot = snap
+                shown.diagnostics = list(snap.diagnostics)
+                shown.paths = dict(zip([r.code for r in shown.index.rows], meta.paths))
+                shown.verified = True
+                return shown
+            cols, how = persist.columns(snap, progress=progress)
+        else:
+            snap, cols, how = load_indexed(root, progress=progress)
+        return build_indexed(snap, cols, today=today, source=how)
+
+
+def placeholder(root, today: dt.date, registers: Snapshot | None = None) -> RepoData:
+    """No contracts yet: the first screen is composed (widgets, styles) while the loading worker
+    reads, and is filled when the data arrive (``CctkApp.data_loaded``)."""
+    from pathlib import Path
+
+    from cctk.model import Org
+    snap = registers or Snapshot(root=Path(root), rev=None, config={}, org=Org(), policy={}, suppliers={},
+                                 contracts=[], diagnostics=[])
+    return RepoData(snapshot=snap, diagnostics=[], index=Index([]), today=today, complete=False, extras=False,
+                    loading=True)
+
+
 def rows_from_columns(cols, unit_names_: dict[str, str], supplier_names: dict[str, str]) -> list:
     """Index rows from stored columns: the same rows ``light_rows`` builds from facts, built by
     ``map`` over whole columns (no Python loop per row)."""
@@ -282,7 +358,7 @@ def build_indexed(snap: Snapshot, cols, today: dt.date | None = None, source: st
     snap.diagnostics = [d for d in snap.diagnostics if d.path not in snap.files] + persist.diagnostics(cols)
     return RepoData(snapshot=snap, diagnostics=list(snap.diagnostics), index=Index(rows), today=today,
                     settings=rule_settings(snap.policy), complete=False, extras=False,
-                    paths=dict(zip(cols.code, cols.paths)), source=source)
+                    paths=dict(zip(cols.code, cols.paths)), source=source, digest=cols.digest)
 
 
 def apply_extras(data: RepoData, extras: dict) -> None:

@@ -20,6 +20,11 @@ class DataScreen(Screen):
     def data(self):
         return self.app.data
 
+    @property
+    def ready(self) -> bool:
+        """Mounted (its widgets exist): data changes can be applied in place."""
+        return self._version >= 0
+
     def on_mount(self) -> None:
         self._version = self.app.data_version
 

@@ -73,9 +73,17 @@ class ContractsScreen(DataScreen):
             self.rebuild()
 
     # -- querying --------------------------------------------------------------------------
+    def loading_progress(self, text: str) -> None:
+        self.query_one("#count", Label).update(text)
+
     def apply(self, keep: str | None = None) -> None:
         index = self.data.index
         table = self.query_one(ContractTable)
+        if self.data.loading:
+            index.apply(self.query_state)
+            table.reload()
+            self.query_one("#count", Label).update(t("tui.loading", root=str(self.app.root)))
+            return
         current = keep or (table.current.code if table.current else None)
         index.apply(self.query_state)
         table.reload(keep=current)
@@ -83,7 +91,7 @@ class ContractsScreen(DataScreen):
         self.query_one("#count", Label).update(
             t("tui.count", shown=len(index), total=len(index.rows)) + "   "
             + t("tui.sorted", col=col, dir=" ▼" if self.query_state.reverse else " ▲")
-            + self._preset_note())
+            + self._preset_note() + ("" if self.data.verified else "   " + t("tui.verifying")))
 
     def _preset_note(self) -> str:
         hidden = [k for k in self.query_state.facets if k not in FACET_IDS]

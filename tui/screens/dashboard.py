@@ -36,8 +36,15 @@ class DashboardScreen(DataScreen):
         super().on_mount()
         self.rebuild()
 
+    def loading_progress(self, text: str) -> None:
+        self.query_one("#dash-alerts-title", Label).update(text)
+
     def rebuild(self) -> None:
         data = self.data
+        if data.loading:
+            self._facets = {}
+            self.query_one("#dash-alerts-title", Label).update(t("tui.loading", root=str(self.app.root)))
+            return
         snap = data.snapshot
         board = agg.build(snap.contracts, data.index.rows, data.alerts, data.today)
         self._facets: dict[str, dict] = {}

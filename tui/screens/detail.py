@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import (
-    Footer, Header, Label, Markdown, OptionList, ProgressBar, Static, TabbedContent, TabPane,
-)
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer, Header, Label, Markdown, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from cctk.model.money import format_amount
@@ -31,6 +32,48 @@ def _kv(rows: list[tuple[str, object]]) -> Table:
     return table
 
 
+class TabBar(Widget):
+    """The detail's tab row drawn as one line (Textual's Tabs/TabbedContent mount a widget per tab and
+    animate an underline: twice the cost of the rest of the screen). Click or ←/→ to switch."""
+
+    DEFAULT_CSS = """
+    TabBar { height: 1; width: 100%; background: $panel; }
+    TabBar > .tab-bar--active { background: $accent; color: $text; text-style: bold; }
+    """
+    COMPONENT_CLASSES = {"tab-bar--active"}
+    active: reactive[str] = reactive("tab-record")
+
+    class Activated(Message):
+        def __init__(self, pane: str) -> None:
+            self.pane = pane
+            super().__init__()
+
+    def __init__(self, tabs: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tabs = tabs                  # (pane id, label)
+
+    def render(self) -> Text:
+        out = Text(no_wrap=True, overflow="crop")
+        active = self.get_component_rich_style("tab-bar--active")
+        for pane, name in self.tabs:
+            out.append(f" {name} ", active if pane == self.active else "")
+            out.append("│", "dim")
+        return out
+
+    def watch_active(self, old: str, new: str) -> None:
+        if old != new:
+            self.post_message(self.Activated(new))
+
+    def on_click(self, event: events.Click) -> None:
+        from rich.cells import cell_len
+        x = 0
+        for pane, name in self.tabs:
+            x += cell_len(name) + 3
+            if event.x < x:
+                self.active = pane
+                return
+
+
 class DetailScreen(DataScreen):
     BINDINGS = keymap.bindings("back", "actions", "next-tab", "prev-tab")
 
@@ -46,51 +89,50 @@ class DetailScreen(DataScreen):
         c = self.contract
         yield Header()
         yield Label(f"{c.code}  {c.title}  [{label('stage', c.status)}]  ¥{format_amount(c.amount)}", id="detail-head")
-        with TabbedContent(id="tabs"):
-            with TabPane(t("tui.tab.record"), id="tab-record"):
-                with VerticalScroll():
-                    yield Static(self._record(), id="record")
-            with TabPane(t("tui.tab.text"), id="tab-text"):
-                yield VerticalScroll(id="text-scroll")        # the Markdown is mounted when first shown
-            with TabPane(t("tui.tab.findings"), id="tab-findings"):
-                yield OptionList(id="findings")
-            with TabPane(t("tui.tab.payments"), id="tab-payments"):
-                yield VerticalScroll(id="payments")
-            with TabPane(t("tui.tab.history"), id="tab-history"):
-                with VerticalScroll():
-                    yield Static(t("tui.hist.loading"), id="history")
-            with TabPane(t("tui.tab.filing"), id="tab-filing"):
-                with VerticalScroll():
-                    yield Static(self._filing(), id="filing")
-                    yield Static("", id="filing-verify")
-            with TabPane(t("tui.tab.attachments"), id="tab-attachments"):
-                yield Static(self._attachments(), id="attachments")
+        yield TabBar([(f"tab-{x}", t(f"tui.tab.{x}")) for x in TABS], id="tabs")
+        with ContentSwitcher(id="tabs-body", initial="tab-record"):
+            with VerticalScroll(id="tab-record"):
+                yield Static(self._record(), id="record")
         yield Footer()
 
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = t("tui.screen.detail", code=self.code)
-        self._filled: set[str] = {"tab-record", "tab-attachments"}
+        self._filled: set[str] = {"tab-record"}
+        self._history: Text | None = None
         self.load_history()
 
-    # Tabs other than the record are filled when first shown: opening a contract renders one tab
-    # (the Markdown text, the review and pyHanko's verification cost most, and may never be looked at).
-    def _fill_tab(self, pane: str) -> None:
+    # Only the record tab is built when a contract opens; the others are built and mounted when first
+    # shown (the Markdown text, the review and pyHanko's verification cost most, and may never be looked at).
+    async def _fill_tab(self, pane: str) -> None:
         if pane in self._filled:
             return
         self._filled.add(pane)
+        body = self.query_one("#tabs-body", ContentSwitcher)
         if pane == "tab-text":
-            self.query_one("#text-scroll").mount(Markdown(self.contract.body, id="text"))
+            await body.mount(VerticalScroll(Markdown(self.contract.body, id="text"), id=pane))
         elif pane == "tab-findings":
-            self._fill_findings()
+            await body.mount(Vertical(self._findings(), id=pane))
         elif pane == "tab-payments":
-            self._fill_payments()
+            box = VerticalScroll(id="payments")
+            await body.mount(Vertical(box, id=pane))
+            self._fill_payments(box)
+        elif pane == "tab-history":
+            await body.mount(VerticalScroll(Static(self._history or t("tui.hist.loading"), id="history"), id=pane))
         elif pane == "tab-filing":
+            await body.mount(VerticalScroll(Static(self._filing(), id="filing"), Static("", id="filing-verify"),
+                                            id=pane))
             self.load_verification()
+        elif pane == "tab-attachments":
+            await body.mount(VerticalScroll(Static(self._attachments(), id="attachments"), id=pane))
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id and hasattr(self, "_filled"):
-            self._fill_tab(event.pane.id)
+    async def show_tab(self, pane: str) -> None:
+        await self._fill_tab(pane)
+        self.query_one("#tabs-body", ContentSwitcher).current = pane
+
+    async def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
+        if hasattr(self, "_filled"):
+            await self.show_tab(event.pane)
 
     def _history_snapshot(self):
         """The loaded snapshot for cctk.lifecycle.trail; light data carry no full records, so the
@@ -101,6 +143,9 @@ class DetailScreen(DataScreen):
         return dataclasses.replace(self.data.snapshot, contracts=[self.contract])
 
     def rebuild(self) -> None:
+        self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
         c = self.contract
         if c is None:
             self.app.pop_screen()
@@ -108,13 +153,14 @@ class DetailScreen(DataScreen):
         self.query_one("#detail-head", Label).update(
             f"{c.code}  {c.title}  [{label('stage', c.status)}]  ¥{format_amount(c.amount)}")
         self.query_one("#record", Static).update(self._record())
-        self.query_one("#filing", Static).update(self._filing())
-        self.query_one("#attachments", Static).update(self._attachments())
-        self.query_one("#payments").remove_children()
-        self.query_one("#text-scroll").remove_children()
-        self._filled = {"tab-record", "tab-attachments"}
-        self._fill_tab(self.query_one(TabbedContent).active)
+        body = self.query_one("#tabs-body", ContentSwitcher)
+        active = self.query_one(TabBar).active
+        body.current = "tab-record"
+        await body.remove_children([w for w in body.children if w.id != "tab-record"])
+        self._filled = {"tab-record"}
+        self._history = None
         self.load_history()
+        await self.show_tab(active)
 
     # -- tabs ------------------------------------------------------------------------------
     def _record(self) -> Table:
@@ -180,7 +226,7 @@ class DetailScreen(DataScreen):
             return t("tui.none")
         return _kv([(a.kind, f"{a.path}  {a.sha256 or ''}") for a in c.attachments])
 
-    def _fill_findings(self) -> None:
+    def _findings(self) -> OptionList:
         """Record checks and rules (as `cctk check`, from the load) and the text review's findings
         (cctk.review.review_contract: quote, legal basis, suggested wording), by line."""
         c = self.contract
@@ -189,12 +235,10 @@ class DetailScreen(DataScreen):
         items = [(d.line, d.severity.label, d.code, d.text(), None) for d in diags]
         items += [(f.line, f.severity.label, f.code, f.text(), f) for f in review]
         items.sort(key=lambda i: (i[0] or 0, i[2]))
-        ol = self.query_one("#findings", OptionList)
-        ol.clear_options()
         self._finding_lines: dict[str, int | None] = {}
         if not items:
-            ol.add_option(Option(t("tui.no_findings"), id="none", disabled=True))
-            return
+            return OptionList(Option(t("tui.no_findings"), id="none", disabled=True), id="findings")
+        options = []
         for n, (line, sev, code, text, finding) in enumerate(items):
             style = "red" if sev == "error" else ("yellow" if sev == "warning" else "")
             shown = Text(f"{code} {sev}{f':{line}' if line else ''}  {text}", style=style)
@@ -206,8 +250,9 @@ class DetailScreen(DataScreen):
                 fix = finding.fix()
                 if fix:
                     shown.append(f"\n    {t('tui.find.fix')}: {fix}", style="green")
-            ol.add_option(Option(shown, id=f"f{n}"))
+            options.append(Option(shown, id=f"f{n}"))
             self._finding_lines[f"f{n}"] = line
+        return OptionList(*options, id="findings")
 
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "findings":
@@ -215,12 +260,9 @@ class DetailScreen(DataScreen):
 
     async def jump_to(self, file_line: int | None) -> None:
         """Show the text tab at the clause holding ``file_line``."""
-        if "tab-text" not in self._filled:
-            self._filled.add("tab-text")
-            md = Markdown(id="text")
-            await self.query_one("#text-scroll").mount(md)
-            await md.update(self.contract.body)
-        self.query_one(TabbedContent).active = "tab-text"
+        await self._fill_tab("tab-text")
+        self.query_one(TabBar).active = "tab-text"
+        self.query_one("#tabs-body", ContentSwitcher).current = "tab-text"
         heading = shape.clause_for_line(self.contract, file_line)
         md = self.query_one("#text", Markdown)
         if heading:
@@ -229,9 +271,8 @@ class DetailScreen(DataScreen):
                     self.call_after_refresh(lambda hid=header_id: md.query_one(f"#{hid}").scroll_visible(top=True))
                     break
 
-    def _fill_payments(self) -> None:
+    def _fill_payments(self, box) -> None:
         view = shape.payments(self.contract, self.data.today, self.data.settings)
-        box = self.query_one("#payments")
         widgets = [Label(t("tui.pay.overall", paid=format_amount(view.paid), total=format_amount(view.total))),
                    ProgressBar(total=100, show_eta=False, classes="pay-overall")]
         for inst in view.instalments:
@@ -276,14 +317,19 @@ class DetailScreen(DataScreen):
                 out.append(f"  {e.subject}\n")
                 for ch in e.changes:
                     out.append(f"    {ch}\n", style="dim")
-        self.app.call_from_thread(self.query_one("#history", Static).update, out)
+        self.app.call_from_thread(self._history_arrived, out)
+
+    def _history_arrived(self, out: Text) -> None:
+        self._history = out
+        for w in self.query("#history"):
+            w.update(out)
 
     # -- actions ---------------------------------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
 
     def _switch(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
+        tabs = self.query_one(TabBar)
         ids = [f"tab-{x}" for x in TABS]
         tabs.active = ids[(ids.index(tabs.active) + step) % len(ids)]
 

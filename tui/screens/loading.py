@@ -30,16 +30,21 @@ class LoadingScreen(Screen):
     def on_mount(self) -> None:
         if self.app.data is None:
             self.load()
+            if not self.app.load_kwargs and self.app.start in ("contracts", "dashboard"):
+                self.app.show_early()
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
         self.query_one("#loading-detail", Label).update(t("tui.loading_progress", done=done, total=total))
+        shown = self.app.screen                      # the early first screen shows it too
+        if shown is not self and hasattr(shown, "loading_progress"):
+            shown.loading_progress(t("tui.loading_progress", done=done, total=total))
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
         from cctk.store.loader import load
 
-        from tui.data.repo import build, build_indexed, load_indexed
+        from tui.data.repo import build, open_indexed, peek_indexed
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
@@ -47,11 +52,14 @@ class LoadingScreen(Screen):
         try:
             if self.app.load_kwargs:          # a revision or other options: the whole load, as before
                 data = build(load(self.app.root, progress=progress, **self.app.load_kwargs), today=self.app.today)
-            else:                             # the first screen from the persisted index (tui.data.persist)
-                snap, cols, how = load_indexed(self.app.root, progress=progress)
-                data = build_indexed(snap, cols, today=self.app.today, source=how)
+            else:
+                # 1. the rows as last stored, shown before any listing (marked "checking for changes");
+                # 2. the listing: the same digest confirms them, otherwise the changes are patched in.
+                shown = peek_indexed(self.app.root, self.app.today, self.app.registers)
+                if shown is not None:
+                    self.app.call_from_thread(self.app.data_loaded, shown)
+                data = open_indexed(self.app.root, today=self.app.today, progress=progress, shown=shown)
         except Exception as exc:  # shown, not raised: the clerk sees what went wrong
-            self.app.call_from_thread(self.query_one("#loading-detail", Label).update,
-                                      t("tui.load_failed", error=str(exc)))
+            self.app.call_from_thread(self.app.load_failed, t("tui.load_failed", error=str(exc)))
             return
         self.app.call_from_thread(self.app.data_loaded, data)
