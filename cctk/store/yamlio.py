@@ -19,6 +19,10 @@ import re
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import (
+    DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.resolver import BaseResolver
 
 try:
@@ -67,6 +71,16 @@ Core12Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
+def _int(text: str) -> int:
+    """YAML 1.2: 010 is ten, 0o10 is eight (both loading paths use this)."""
+    text = text.replace("_", "")
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
 class StrictConstructor(SafeConstructor):
     def construct_object(self, node, deep=False):
         if node in self.constructed_objects or node in self.recursive_objects:
@@ -84,13 +98,7 @@ class StrictConstructor(SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node):
-        # YAML 1.2: 010 is ten, 0o10 is eight.
-        text = node.value.replace("_", "")
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text[2:], 16)
-        return int(text, 10)
+        return _int(node.value)
 
 
 StrictConstructor.add_constructor("tag:yaml.org,2002:int", StrictConstructor.construct_yaml_int)
@@ -150,24 +158,8 @@ def load_reference(text: str):
 # duplicate key, a second document, deep nesting, any error — makes it hand the text to
 # ``load_reference``, so every answer outside the common case is the reference's answer.
 
-from yaml.events import (  # noqa: E402
-    DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
-    StreamEndEvent,
-)
-
-
 class _Fallback(Exception):
     pass
-
-
-def _int(text: str) -> int:
-    # YAML 1.2: 010 is ten, 0o10 is eight.
-    text = text.replace("_", "")
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
 
 
 def _float(text: str) -> float:
