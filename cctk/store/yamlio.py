@@ -363,4 +363,3 @@ def dump_roundtrip(data) -> str:
     buf = io.StringIO()
     roundtrip_yaml(sequence, offset).dump(data, buf)
     return buf.getvalue()
-
