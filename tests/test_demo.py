@@ -395,9 +395,11 @@ CHECK_CODES = {"late-filing": "CC201", "missing-legal-review": "CC101", "amendme
                "payment-beyond-amount": "CC303", "blacklisted-supplier": "CC105"}
 
 
-def test_audit_of_the_demo_reports_only_the_planted_missing_legal_review(demo, monkeypatch):
+def test_audit_of_the_demo_reports_only_the_planted_missing_legal_review(repo, monkeypatch):
+    """On a copy of the session `demo` fixture (audit and check write caches into the repository)."""
     import json
 
+    demo = repo
     monkeypatch.chdir(demo)
     res = CliRunner().invoke(cli, ["audit", "--format", "json"])
     report = json.loads(res.output)
@@ -410,9 +412,10 @@ def test_audit_of_the_demo_reports_only_the_planted_missing_legal_review(demo, m
     assert res.exit_code == 1 and report["contracts"] == 60 and report["commits"] > 500
 
 
-def test_check_of_the_demo_finds_each_planted_problem_as_its_only_error(demo, monkeypatch):
+def test_check_of_the_demo_finds_each_planted_problem_as_its_only_error(repo, monkeypatch):
     import json
 
+    demo = repo
     monkeypatch.chdir(demo)
     res = CliRunner().invoke(cli, ["check", "--format", "json"])
     errors = sorted((f["code"], f["contract"]) for f in json.loads(res.output) if f["severity"] == "error")

@@ -396,7 +396,11 @@ class Planner:
         end = _add_months(start, months) - dt.timedelta(days=1)
         # Filing scope as `cctk file` decides it (numbering.in_scope): the amount, or key supervision.
         filing_required = amount >= FILING_MIN or bool(key)
-        filing_on = add_workdays(signed, rng.randrange(1, 7)) if filing_required else None
+        filing_on = None
+        if amount >= FILING_MIN:
+            filing_on = add_workdays(signed, rng.randrange(1, 7))
+        elif filing_required:       # (no draw from rng here: keeps each seed's data as it was before)
+            filing_on = add_workdays(signed, 1 + i % 6)
         bond = None
         if amount >= 100_000 and cat != "lease-out" and rng.random() < 0.6:
             bond = (amount * Decimal(rng.choice([2, 3, 5, 5, 10])) / 100).quantize(FEN)
@@ -471,7 +475,8 @@ class Planner:
             # filing (filing: {required: false, on, by}) and moves it to 'performing' — here the unit's
             # contract administrator, on the signing day.
             filing_on = signed
-            add(signed, "file", unit.admin, required=False)
+            sign_ev = ev[-1]
+            ev.append(Event(sign_ev.when + dt.timedelta(minutes=20), p.idx, "file", unit.admin, {"required": False}))
         amount, cat = q["amount"], q["cat"]
         end = q["end"]
         # Termination cuts a few lives short; amendments change a few.
@@ -485,16 +490,21 @@ class Planner:
         accept_on = add_workdays(delivered or end, rng.randrange(2, 9))
         evaluate_on = add_workdays(accept_on, rng.randrange(3, 12))
         archive_on = add_workdays(evaluate_on, rng.randrange(5, 20))
+        amend_change = Decimal(0)
         if q["months"] >= 6 and rng.random() < 0.05 and cat != "lease-out":
             a_on = _workday_on_or_after(q["start"] + dt.timedelta(days=rng.randrange(30, max(31, (end - q["start"]).days - 30))))
             pct = Decimal(rng.choice([-5, 2, 3, 5, 8, 9]))
-            ev += _amendment_events(p, self.org, a_on, (amount * pct / 100).quantize(Decimal("100")))
-        # Payments: instalment values exact to the fen, the final one takes the remainder.
+            rng.randrange(0, 480)       # (the draw the single amend commit used to make: keeps each seed's data)
+            amend_change = (amount * pct / 100).quantize(Decimal("100"))
+            ev += _amendment_events(p, self.org, a_on, amend_change)
+        # Payments: instalment values exact to the fen, the final one takes the remainder — of the amount
+        # lowered by a signed amendment that reduces it (`cctk pay` refuses paying beyond the ceiling).
         sched = p.record.get("payment_schedule", [])
         paid = Decimal(0)
+        ceiling = amount + min(amend_change, Decimal(0))
         for k, inst in enumerate(sched):
             share = Decimal(inst["share"][:-1]) / 100
-            value = amount - paid if k == len(sched) - 1 else (amount * share).quantize(FEN)
+            value = ceiling - paid if k == len(sched) - 1 else (amount * share).quantize(FEN)
             paid += value
             trig = inst["trigger"]
             base = {"signing": signed, "filing": filing_on, "acceptance": accept_on,
