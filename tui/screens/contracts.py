@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Label, Select
+from textual.widgets import Header, Input, Label, Select
 
 from tui import keymap
 from tui.data.index import COLUMNS, Query
 from tui.messages import label, t
 from tui.screens.base import DataScreen
 from tui.widgets.contract_table import ContractTable
+from tui.widgets.keys import KeyFooter
 
 FACET_IDS = ("unit", "stage", "year", "category", "key", "findings")
 
@@ -33,7 +34,7 @@ class ContractsScreen(DataScreen):
                 yield Select([], prompt=t(f"tui.facet.{facet}"), id=f"facet-{facet}", allow_blank=True)
         yield Label("", id="count")
         yield ContractTable(self.data.index, today=self.data.today, id="table")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

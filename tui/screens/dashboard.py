@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets import Header, Label, OptionList
 from textual.widgets.option_list import Option
 
 from cctk.model.money import format_amount
@@ -17,6 +17,7 @@ from tui.data import dashboard as agg
 from tui.messages import label, t
 from tui.screens.base import DataScreen
 from tui.widgets.cells import pad
+from tui.widgets.keys import KeyFooter
 
 
 class DashboardScreen(DataScreen):
@@ -30,7 +31,7 @@ class DashboardScreen(DataScreen):
             with Vertical(classes="dash-box", id="dash-alerts-box"):
                 yield Label("", classes="dash-title", id="dash-alerts-title")
                 yield OptionList(id="dash-alerts")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Header, Label, Markdown, OptionList, ProgressBar, Static
+from textual.widgets import ContentSwitcher, Header, Label, Markdown, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from cctk.model.money import format_amount
@@ -19,6 +19,7 @@ from tui import keymap
 from tui.data import detail as shape
 from tui.messages import label, t
 from tui.screens.base import DataScreen
+from tui.widgets.keys import KeyFooter
 
 TABS = ("record", "text", "findings", "payments", "history", "filing", "attachments")
 
@@ -93,7 +94,7 @@ class DetailScreen(DataScreen):
         with ContentSwitcher(id="tabs-body", initial="tab-record"):
             with VerticalScroll(id="tab-record"):
                 yield Static(self._record(), id="record")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -8,12 +8,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui import keymap
 from tui.data import inspections as shape
 from tui.messages import t
 from tui.screens.base import DataScreen
+from tui.widgets.keys import KeyFooter
 
 
 class InspectionsScreen(DataScreen):
@@ -23,7 +24,7 @@ class InspectionsScreen(DataScreen):
         yield Header()
         with VerticalScroll():
             yield Static("", id="inspections")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

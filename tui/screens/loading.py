@@ -6,10 +6,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar
+from textual.widgets import Label, ProgressBar
 
 from tui import keymap
 from tui.messages import t
+from tui.widgets.keys import KeyFooter
 
 
 class LoadingScreen(Screen):
@@ -25,7 +26,7 @@ class LoadingScreen(Screen):
                 yield ProgressBar(id="loading-bar", show_eta=False)
             with Center():
                 yield Label("", id="loading-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.app.data is None:
@@ -42,6 +43,8 @@ class LoadingScreen(Screen):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
+        import threading
+
         from cctk.store.loader import load
 
         from tui.data.repo import build, open_indexed, peek_indexed
@@ -57,7 +60,11 @@ class LoadingScreen(Screen):
                 # 2. the listing: the same digest confirms them, otherwise the changes are patched in.
                 shown = peek_indexed(self.app.root, self.app.today, self.app.registers)
                 if shown is not None:
+                    painted = threading.Event()
                     self.app.call_from_thread(self.app.data_loaded, shown)
+                    self.app.call_from_thread(self.app.call_after_refresh, painted.set)
+                    # the listing's Python work would share the interpreter lock with the first paint
+                    painted.wait(5)
                 data = open_indexed(self.app.root, today=self.app.today, progress=progress, shown=shown)
         except Exception as exc:  # shown, not raised: the clerk sees what went wrong
             self.app.call_from_thread(self.app.load_failed, t("tui.load_failed", error=str(exc)))

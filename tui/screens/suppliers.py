@@ -8,13 +8,14 @@ from decimal import Decimal
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cctk.model.money import format_amount
 
 from tui.messages import label, t
 from tui.screens.base import DataScreen
+from tui.widgets.keys import KeyFooter
 
 
 class SuppliersScreen(DataScreen):
@@ -24,7 +25,7 @@ class SuppliersScreen(DataScreen):
             yield OptionList(id="supplier-list")
             with VerticalScroll(id="supplier-detail-box"):
                 yield Static("", id="supplier-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -1,0 +1,30 @@
+"""The footer of every screen: Textual's Footer, recomposed only when the keys it shows change.
+
+Textual's Footer rebuilds all its key widgets whenever the screen's bindings are signalled as
+updated (mount, focus moves, screen resume): two or three times when a screen opens, each time
+restyling a dozen widgets — measured as the largest part of opening a contract's detail. The keys
+shown rarely change between those signals, so a signature of them decides.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+
+
+class KeyFooter(Footer):
+    _shown: tuple | None = None
+
+    @staticmethod
+    def _signature(screen) -> tuple:
+        return tuple((binding.key, binding.action, binding.description, enabled, tooltip)
+                     for (_, binding, enabled, tooltip) in screen.active_bindings.values() if binding.show)
+
+    def bindings_changed(self, screen) -> None:
+        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
+            super().bindings_changed(screen)
+            return
+        signature = self._signature(screen)
+        if signature == self._shown and self._bindings_ready:
+            return
+        self._shown = signature
+        super().bindings_changed(screen)
