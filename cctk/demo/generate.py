@@ -399,7 +399,7 @@ class Planner:
         filing_on = None
         if amount >= FILING_MIN:
             filing_on = add_workdays(signed, rng.randrange(1, 7))
-        elif filing_required:       # (no draw from rng here: keeps each seed's data as it was before)
+        elif filing_required:       # key supervision below 50,000: in filing scope too (numbering.in_scope)
             filing_on = add_workdays(signed, 1 + i % 6)
         bond = None
         if amount >= 100_000 and cat != "lease-out" and rng.random() < 0.6:
@@ -494,7 +494,7 @@ class Planner:
         if q["months"] >= 6 and rng.random() < 0.05 and cat != "lease-out":
             a_on = _workday_on_or_after(q["start"] + dt.timedelta(days=rng.randrange(30, max(31, (end - q["start"]).days - 30))))
             pct = Decimal(rng.choice([-5, 2, 3, 5, 8, 9]))
-            rng.randrange(0, 480)       # (the draw the single amend commit used to make: keeps each seed's data)
+            rng.randrange(0, 480)       # (a draw the former single amend commit made; harmless, kept)
             amend_change = (amount * pct / 100).quantize(Decimal("100"))
             ev += _amendment_events(p, self.org, a_on, amend_change)
         # Payments: instalment values exact to the fen, the final one takes the remainder — of the amount
