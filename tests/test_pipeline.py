@@ -130,3 +130,20 @@ def test_registers_mode_does_not_list_contracts(repo):
     assert any(p.startswith("contracts/") for p in full.all_paths)
     assert not any(p.startswith("contracts/") for p in light.all_paths)
     assert {p for p in full.all_paths if not p.startswith("contracts/")} == light.all_paths
+
+
+def test_parallel_cold_load_equals_serial(repo, monkeypatch):
+    """Cold loads on both cores (work-tree workers read their own files; revisions are streamed by the
+    parent) give exactly the serial result, changed files included."""
+    from cctk.store import loader
+
+    path = repo / load(repo).contracts[3].path
+    path.write_text(path.read_text("utf-8") + "\n补充。\n", "utf-8")          # a changed (hashed) file
+    serial = load(repo, use_cache=False, workers=1)
+    monkeypatch.setattr(loader, "PARALLEL_MIN", 1)
+    for rev in (None, "HEAD"):
+        parallel = load(repo, rev, use_cache=False, workers=2)
+        expected = serial if rev is None else load(repo, rev, use_cache=False, workers=1)
+        assert [(c.path, c.oid, c.amount, c.body) for c in parallel.contracts] == \
+               [(c.path, c.oid, c.amount, c.body) for c in expected.contracts]
+        assert sorted(d.sort_key() for d in parallel.diagnostics) == sorted(d.sort_key() for d in expected.diagnostics)

@@ -92,6 +92,18 @@ def _parse_items(items: list[tuple[str, str, bytes]]):
     return out
 
 
+def _parse_files(root: Path, items: list[tuple[str, str]]):
+    """Work-tree files read by the worker itself: the parent does not read and pickle 100,000 files."""
+    out = []
+    for path, oid in items:
+        try:
+            data = gitio.read_worktree(root, path)
+        except OSError:
+            continue
+        out.extend(_parse_items([(path, oid, data)]))
+    return out
+
+
 class _Source:
     """Where bytes come from: the work tree, or a revision (with the work tree as a shortcut)."""
 
@@ -400,6 +412,14 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
             futures = []
             for i in range(0, len(paths), batch):
                 chunk = paths[i:i + batch]
+                if src.rev is None:
+                    # files hashed while listing (changed ones) are parsed from those very bytes
+                    known = [(p, src.entries[p], pre_read[p]) for p in chunk if p in pre_read]
+                    if known:
+                        futures.append(pool.submit(_parse_items, known))
+                    futures.append(pool.submit(_parse_files, src.root,
+                                               [(p, src.entries[p]) for p in chunk if p not in pre_read]))
+                    continue
                 data = {p: pre_read[p] for p in chunk if p in pre_read}
                 data.update(src.read([p for p in chunk if p not in data]))
                 futures.append(pool.submit(_parse_items, [(p, src.entries[p], data[p]) for p in chunk if p in data]))
