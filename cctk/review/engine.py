@@ -28,6 +28,54 @@ HUNDRED = Decimal(100)
 _CACHE = 1 << 14        # entries per memo: the sentences templates repeat stay, one-off ones cycle out
 
 
+_MEMOS: list[dict] = []     # every memo below, for clear_memos()
+
+
+class _Memo1(dict):
+    """The memo of a pure one-argument function: a hit is a plain dict lookup (no Python frame)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        if len(self) >= _CACHE:
+            self.clear()
+        found = self[key] = self.fn(key)
+        return found
+
+
+def _memo(fn):
+    """Memoise a pure function of hashable arguments in a plain dict, emptied when full. Unlike
+    lru_cache it adds no object per entry for the garbage collector to walk: over a hundred thousand
+    contracts the collector's full passes over the memos cost about as much as the lookups."""
+    code = fn.__code__
+    if code.co_argcount == 1 and not code.co_flags & 0x0C:     # one positional argument, no *args/**kw
+        memo1 = _Memo1(fn)
+        _MEMOS.append(memo1)
+        return memo1.__getitem__
+    cache: dict = {}
+    _MEMOS.append(cache)
+    get = cache.get
+    missing = object()
+
+    def memoised(*args):
+        found = get(args, missing)
+        if found is missing:
+            found = fn(*args)
+            if len(cache) >= _CACHE:
+                cache.clear()
+            cache[args] = found
+        return found
+
+    memoised.__wrapped__ = fn
+    memoised.__name__ = fn.__name__
+    memoised.__doc__ = fn.__doc__
+    return memoised
+
+
 # --- extraction, memoised per text (the results are tuples of spans nobody mutates) ---------------
 # Each extractor first asks whether the text holds what every one of its matches must contain (a
 # percent sign, a date's 年, a currency word next to a digit…): most sentences hold none, and one
@@ -41,27 +89,27 @@ _UPPER_GATE = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
 _UPPER_UNIT_GATE = re.compile(r"[元圆角分]")
 
 
-@lru_cache(_CACHE)
+@_memo
 def _pct(text: str) -> tuple:
     return tuple(X.percentages(text)) if _PCT_GATE.search(text) else ()
 
 
-@lru_cache(_CACHE)
+@_memo
 def _dur(text: str) -> tuple:
     return tuple(X.durations(text)) if _DUR_GATE.search(text) else ()
 
 
-@lru_cache(_CACHE)
+@_memo
 def _dates(text: str) -> tuple:
     return tuple(X.dates(text)) if _DATE_GATE.search(text) else ()
 
 
-@lru_cache(_CACHE)
+@_memo
 def _fig(text: str) -> tuple:
     return tuple(X.figure_amounts(text)) if _DIGIT_GATE.search(text) and _MONEY_GATE.search(text) else ()
 
 
-@lru_cache(_CACHE)
+@_memo
 def _upper(text: str) -> tuple:
     return tuple(X.uppercase_amounts(text)) if _UPPER_GATE.search(text) and _UPPER_UNIT_GATE.search(text) else ()
 
@@ -181,7 +229,7 @@ def _holds_right_re(buyer: str, supplier: str) -> re.Pattern:
 
 
 # --- per-sentence work, memoised (pure functions of text and settings) -------------------------
-@lru_cache(_CACHE)
+@_memo
 def _sentence_total(text: str) -> tuple | None:
     if not PRICE_RE.search(text) or PERIODIC_RE.search(text) or UNIT_PRICE_RE.search(text):
         return None
@@ -189,7 +237,7 @@ def _sentence_total(text: str) -> tuple | None:
     return (amounts[0].value,) if amounts else None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _amount_words(text: str) -> tuple:
     """(offset, args, fix args) per uppercase amount that contradicts the figures next to it."""
     uppers = _upper(text)
@@ -228,22 +276,22 @@ def _is_advance(ctx: str) -> bool:
     return bool(ADVANCE_RE.search(ctx)) and not AFTER_RE.search(ctx)
 
 
-@lru_cache(_CACHE)
+@_memo
 def _pay_verb(text: str) -> bool:
     return PAY_VERB_RE.search(text) is not None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _pay_word(text: str) -> bool:
     return PAY_WORD_RE.search(text) is not None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _pay_heading(heading: str) -> bool:
     return HEAD_PAY_RE.search(heading) is not None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _instalment_sentence(text: str):
     """A payment sentence's instalments, read as if it is in a payment context: "skip", "periodic",
     "balance", or a tuple of (share%, amount, advance?, cumulative?, offset)."""
@@ -277,7 +325,7 @@ def _instalment_sentence(text: str):
     return ()
 
 
-@lru_cache(_CACHE)
+@_memo
 def _payment_term(text: str, limit: Decimal):
     """(offset, days) of a payment due later than ``limit`` days after its trigger, or None."""
     if not PAYTERM_VERB_RE.search(text):
@@ -298,12 +346,12 @@ def _payment_term(text: str, limit: Decimal):
     return None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _payterm_heading_excluded(heading: str) -> bool:
     return PAYTERM_HEAD_EXCL_RE.search(heading) is not None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _bond_shares(text: str, bond_heading: bool):
     """None when the sentence is not about a performance bond, else (clauses, the bond's clause,
     ((share%, offset), ...) of the percentages naming it)."""
@@ -342,17 +390,17 @@ def _bond(text: str, bond_heading: bool, total: Decimal | None, limit: Decimal):
     return None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _penalty_candidate(text: str) -> bool:
     return bool(PENALTY_RE.search(text)) and not (BOND_RE.search(text) and "违约金" not in text)
 
 
-@lru_cache(_CACHE)
+@_memo
 def _article_cap(text: str) -> bool:
     return bool(ARTICLE_CAP_RE.search(text))
 
 
-@lru_cache(_CACHE)
+@_memo
 def _penalty_rates(text: str, limit: Decimal, daily_max: Decimal, art_cap: bool) -> tuple:
     """((offset, message key, args, rule) of each excessive rate, fired?, was ``art_cap`` consulted?)."""
     consulted = False
@@ -463,7 +511,7 @@ def _subject(text: str, buyer: str, supplier: str) -> str | None:
     return "buyer" if is_buyer else "supplier"
 
 
-@lru_cache(_CACHE)
+@_memo
 def _liability(text: str, buyer: str, supplier: str):
     """(does the sentence cap the supplier's liability?, who is liable: "mutual"/"buyer"/"supplier"/None)."""
     capping = bool(LIAB_CAP_RE.search(text) and _compiled(supplier).search(text) and
@@ -476,7 +524,7 @@ def _liability(text: str, buyer: str, supplier: str):
     return capping, _subject(text, buyer, supplier)
 
 
-@lru_cache(_CACHE)
+@_memo
 def _forum_names(text: str, buyer: str) -> tuple:
     """(offset, name) of each court or arbitration body a dispute sentence names."""
     if not FORUM_RE.search(text) or not DISPUTE_WORD_RE.search(text):
@@ -497,7 +545,7 @@ def _forum(text: str, buyer: str, places: tuple) -> tuple | None:
     return None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _term(text: str, limit: Decimal) -> tuple | None:
     """(offset, months) of a service term longer than ``limit`` months, or None."""
     m = TERM_RE.search(text)
@@ -519,7 +567,7 @@ def _term(text: str, limit: Decimal) -> tuple | None:
     return None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _placeholder(text: str, line: str, col: int) -> tuple | None:
     """(offset, blank) of the first unfilled blank in a sentence (at ``col`` of ``line``), or None."""
     for m in PLACEHOLDER_RE.finditer(text):
@@ -537,7 +585,7 @@ def _placeholder(text: str, line: str, col: int) -> tuple | None:
     return None
 
 
-@lru_cache(_CACHE)
+@_memo
 def _credit_codes(text: str) -> tuple:
     """(offset, code, problem) of each invalid unified social credit code in a sentence."""
     if not CODE_LINE_RE.search(text):
@@ -1008,6 +1056,8 @@ def clear_memos() -> None:
     """Forget every memoised sentence, line and party reading (for benchmarks of cold runs and tests;
     results never depend on the memos)."""
     from cctk.review import segment as _segment
+    for memo in _MEMOS:
+        memo.clear()
     for value in list(globals().values()):
         if callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
