@@ -190,3 +190,4 @@ def test_stored_rows_of_an_older_state_are_replaced_by_the_patched_rows(repo, mo
             assert app.screen.query_one("#table").index is fresh.index           # the table shows them
             await app.workers.wait_for_complete()
     asyncio.run(run())
+    assert load_indexed(repo)[2] == "stored"          # the patched columns were stored after being shown

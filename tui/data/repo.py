@@ -46,6 +46,7 @@ class RepoData:
     source: str = ""           # light data: "stored" / "patched" / "built" (tui.data.persist), "facts"
     loading: bool = False      # a placeholder shown while the contracts load (``placeholder``)
     verified: bool = True      # False: rows of the stored index shown before the listing confirmed them
+    unsaved: tuple | None = None   # (snapshot, persist.Columns) not yet stored (``save_index``)
     digest: str = ""           # the Snapshot.digest the rows were built for (light data)
     _records: dict = field(default_factory=dict)           # code -> Contract read on demand (light data)
     _full: Snapshot | None = None
@@ -244,7 +245,7 @@ def build_light(snap: Snapshot, today: dt.date | None = None) -> RepoData:
 
 # --- the persisted index (tui.data.persist) ---------------------------------------------------------
 
-def load_indexed(root, progress=None):
+def load_indexed(root, progress=None, store: bool = True):
     """(snapshot, columns, how): the listing (``contracts="lazy"``: every file hashed, none decoded)
     and the table's columns from the persisted index — "stored" when nothing changed since it was
     written, "patched" when only some contracts did, "built" from the facts load otherwise."""
@@ -252,7 +253,7 @@ def load_indexed(root, progress=None):
 
     from tui.data import persist
     snap = load(root, contracts="lazy", progress=progress)
-    cols, how = persist.columns(snap, progress=progress)
+    cols, how = persist.columns(snap, progress=progress, store=store)
     return snap, cols, how
 
 
@@ -293,7 +294,17 @@ def peek_indexed(root, today: dt.date, registers: Snapshot | None = None) -> Rep
                         verified=False, digest=digest)
 
 
-def open_indexed(root, today: dt.date | None = None, progress=None, shown: RepoData | None = None) -> RepoData:
+def save_index(data: RepoData) -> None:
+    """Store the columns ``open_indexed(…, store=False)`` built or patched (after they are shown)."""
+    from tui.data import persist
+    if data.unsaved is not None:
+        snap, cols = data.unsaved
+        data.unsaved = None
+        persist.write(snap, cols)
+
+
+def open_indexed(root, today: dt.date | None = None, progress=None, shown: RepoData | None = None,
+                 store: bool = True) -> RepoData:
     """``load_indexed`` + ``build_indexed``. ``shown``: rows from ``peek_indexed``; when the listing's
     digest is theirs, they are confirmed in place (the same object, now with the snapshot, paths and
     per-file diagnostics) instead of being built again."""
@@ -311,10 +322,13 @@ def open_indexed(root, today: dt.date | None = None, progress=None, shown: RepoD
                 shown.paths = dict(zip([r.code for r in shown.index.rows], meta.paths))
                 shown.verified = True
                 return shown
-            cols, how = persist.columns(snap, progress=progress)
+            cols, how = persist.columns(snap, progress=progress, store=store)
         else:
-            snap, cols, how = load_indexed(root, progress=progress)
-        return build_indexed(snap, cols, today=today, source=how)
+            snap, cols, how = load_indexed(root, progress=progress, store=store)
+        data = build_indexed(snap, cols, today=today, source=how)
+        if not store and how != "stored":
+            data.unsaved = (snap, cols)
+        return data
 
 
 def placeholder(root, today: dt.date, registers: Snapshot | None = None) -> RepoData:
