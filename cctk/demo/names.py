@@ -96,9 +96,9 @@ HOSPITALS = [
     ("深圳市罗湖区第二人民医院", "Luohu District Second People's Hospital"),
     ("深圳市罗湖区医养融合老年病科医院", "Luohu District Geriatric Hospital"),
     ("深圳市罗湖区口腔医院", "Luohu District Stomatological Hospital"),
-    ("深圳市罗湖医院集团医学检验中心", "Luohu Hospital Group Laboratory Centre"),
-    ("深圳市罗湖医院集团医学影像中心", "Luohu Hospital Group Imaging Centre"),
-    ("深圳市罗湖医院集团社康管理中心", "Luohu Hospital Group Community Health Management Centre"),
+    ("深圳市罗湖区医学检验中心", "Luohu District Laboratory Centre (Luohu Hospital Group)"),
+    ("深圳市罗湖区医学影像中心", "Luohu District Imaging Centre (Luohu Hospital Group)"),
+    ("深圳市罗湖区社康管理中心", "Luohu District Community Health Management Centre (Luohu Hospital Group)"),
 ]
 
 # People's names: surnames and given-name characters with their pinyin, for ids like wang.fang.
@@ -148,6 +148,8 @@ INDUSTRIES = {
 }
 
 # Contract subjects per category: (industry, title stem, template, min amount, max amount, term months min, max).
+# template: a model text shipped in cctk/data/templates/contracts (name only, the version is 2018.1), or None for
+# subjects no model text covers (the record then names none: `cctk check` CC601 reports a template that does not exist).
 SUBJECTS = {
     "goods": [
         ("equipment", "办公设备采购", "goods", 5_000, 2_000_000, 1, 4),
@@ -185,8 +187,8 @@ SUBJECTS = {
         ("canteen", "闲置商铺出租", "lease-out", 20_000, 1_500_000, 12, 36),
     ],
     "other": [
-        ("media", "文体活动承办", "other", 10_000, 1_500_000, 1, 4),
-        ("consulting", "招商引资合作协议", "other", 50_000, 20_000_000, 12, 24),
+        ("media", "文体活动承办", None, 10_000, 1_500_000, 1, 4),
+        ("consulting", "招商引资合作协议", None, 50_000, 20_000_000, 12, 24),
     ],
 }
 CATEGORY_WEIGHTS = {"goods": 34, "services": 44, "works": 12, "lease-out": 6, "other": 4}
