@@ -1,17 +1,19 @@
 """The review itself: segment, extract, then run the numeric/structural checks and the playbook's
 pattern rules over each sentence. Pure function of (text, playbook, record amount).
 
-Speed (docs/review.md "Performance"): every check's work on one sentence is a pure function of the
-sentence's text and a few hashable settings, so it lives in a module-level function memoised with
-lru_cache — contracts drawn from templates repeat most of their sentences, and a repeated sentence is
-then a dictionary lookup. Whole-document existence tests stand in for per-sentence loops where a
-match in the document implies a match in a sentence and back (literal words without separators).
+Speed (docs/review.md "Measured speed"): every check's work on one sentence is a pure function of
+the sentence's text and a few hashable settings, so it lives in a module-level function memoised in
+a plain dict, and a sentence's results are gathered once in a `_Facts` record that every check
+reads — contracts drawn from templates repeat most of their sentences, and a repeated sentence is
+then one dictionary lookup. Sentences never seen pass cheap gates first (a percentage needs a unit,
+a playbook rule needs one of its literal words, see prefilter.py) before the full patterns run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from decimal import Decimal
 from functools import lru_cache
 
@@ -612,16 +614,20 @@ def _rule_hit(match_re: re.Pattern, unless_re: re.Pattern | None, near: int | No
     return m.start()
 
 
+_PLANS: weakref.WeakSet = weakref.WeakSet()   # live rule plans (playbooks keep theirs), for clear_memos()
+
+
 class _RulePlan:
     """The playbook rules that apply to one kind of contract with one pair of party vocabularies: each
     rule's literal prefilter, their union, and what they found per sentence text."""
 
-    __slots__ = ("rules", "union", "memo")
+    __slots__ = ("rules", "union", "memo", "__weakref__")
 
     def __init__(self, rules: tuple):
         self.rules = tuple((m, u, near, prefilter(m)) for m, u, near in rules)
         self.union = union_prefilter([m for m, _u, _n in rules]) if rules else None
         self.memo: dict[str, tuple] = {}
+        _PLANS.add(self)
 
     def hits(self, text: str) -> tuple:
         """((rule index, offset), ...) of the rules matching a sentence."""
@@ -1058,6 +1064,8 @@ def clear_memos() -> None:
     from cctk.review import segment as _segment
     for memo in _MEMOS:
         memo.clear()
+    for plan in list(_PLANS):
+        plan.memo.clear()
     for value in list(globals().values()):
         if callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
