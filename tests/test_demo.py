@@ -420,3 +420,59 @@ def test_check_of_the_demo_finds_each_planted_problem_as_its_only_error(repo, mo
     res = CliRunner().invoke(cli, ["check", "--format", "json"])
     errors = sorted((f["code"], f["contract"]) for f in json.loads(res.output) if f["severity"] == "error")
     assert errors == sorted((CHECK_CODES[p["problem"]], p["contract"]) for p in planted(demo)), errors
+
+
+# Warnings the planted problems bring with them: the supplements over 10% also raise the price (CC306,
+# "amendments increase the price"), on the same contract. Nothing else is deliberate (docs/demo.md).
+PLANTED_WARNINGS = {"amendment-over-10pct": "CC306"}
+
+
+def _check_findings(root: Path, monkeypatch) -> list[tuple[str, str, str]]:
+    import json
+
+    monkeypatch.chdir(root)
+    res = CliRunner().invoke(cli, ["check", "--format", "json"])
+    assert res.exit_code == 1, res.output
+    return sorted((f["severity"], f["code"], f["contract"]) for f in json.loads(res.output))
+
+
+def _expected(root: Path) -> list[tuple[str, str, str]]:
+    out = [("error", CHECK_CODES[p["problem"]], p["contract"]) for p in planted(root)]
+    out += [("warning", PLANTED_WARNINGS[p["problem"]], p["contract"]) for p in planted(root)
+            if p["problem"] in PLANTED_WARNINGS]
+    return sorted(out)
+
+
+def test_check_of_the_demo_finds_the_planted_problems_and_nothing_else(repo, monkeypatch):
+    """No generator-made warnings either: model texts that exist (CC601), the confidentiality clause where
+    the text review requires it (CR015), parties the review reads right (CR010), and the district's own
+    supplier-concentration setting (CC502, policy/rules.yaml)."""
+    found = _check_findings(repo, monkeypatch)
+    assert found == _expected(repo), found
+
+
+def test_check_of_another_seed_finds_the_planted_problems_and_nothing_else(small, tmp_path, monkeypatch):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(small[0], root, symlinks=True)
+    found = _check_findings(root, monkeypatch)
+    assert found == _expected(root), found
+
+
+def test_templates_named_exist_and_confidentiality_where_the_review_requires_it(small):
+    from cctk.demo.text import needs_confidentiality
+
+    shipped = {p.name.removesuffix(".md.j2") for p in (ROOT / "cctk/data/templates/contracts").glob("*.md.j2")}
+    rules = yaml.safe_load((small[0] / "policy/rules.yaml").read_text("utf-8"))
+    assert rules["supplier_concentration"]["min_contracts"] == 10
+    categories = set()
+    for code, (c, _diags) in load_all(small[0]).items():
+        categories.add(c.category)
+        if c.category == "other":
+            assert not c.template, code
+        else:
+            assert c.template in shipped, (code, c.template)
+        if needs_confidentiality(c.title, c.body):
+            assert "## 第" in c.body and "条 保密" in c.body, code
+    assert {"goods", "services"} <= categories
