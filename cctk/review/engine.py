@@ -621,7 +621,7 @@ class _RulePlan:
     """The playbook rules that apply to one kind of contract with one pair of party vocabularies: each
     rule's literal prefilter, their union, and what they found per sentence text."""
 
-    __slots__ = ("rules", "union", "memo", "__weakref__")
+    __slots__ = ("__weakref__", "memo", "rules", "union")
 
     def __init__(self, rules: tuple):
         self.rules = tuple((m, u, near, prefilter(m)) for m, u, near in rules)
@@ -663,8 +663,8 @@ class _Facts:
     the day/month limits): computed once per distinct sentence, then shared by every contract that
     has the sentence. The checks then walk the document reading these instead of re-testing words."""
 
-    __slots__ = ("aw", "inst", "pterm", "pen", "liab", "forum", "term", "dates", "codes", "total", "ph", "bond", "court",
-                 "accept", "conf")
+    __slots__ = ("accept", "aw", "bond", "codes", "conf", "court", "dates", "forum", "inst", "liab", "pen", "ph",
+                 "pterm", "term", "total")
 
     def __init__(self, text: str, ctx: tuple):
         buyer, supplier, pay_limit, term_limit = ctx

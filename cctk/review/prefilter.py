@@ -119,7 +119,7 @@ def required_words(pattern: re.Pattern) -> frozenset[str] | None:
         return None
     try:
         words = _seq(_sre_parse.parse(pattern.pattern, pattern.flags))
-    except Exception:   # an unusual pattern: no prefilter, never a wrong one
+    except Exception:   # noqa: BLE001 - an unusual pattern: no prefilter, never a wrong one
         return None
     if not words or "" in words:
         return None
