@@ -344,6 +344,23 @@ def test_repo_mismatch(repo, keys):
 
 # --- CLI -------------------------------------------------------------------------------------
 
+def test_legality_form_shows_review_findings(repo, tmp_path, monkeypatch):
+    """The form carries the automatic review's findings (it once called the review wrongly and showed none)."""
+    from cctk.review import load_playbook, review_contract
+    from cctk.store.loader import load
+
+    path = next(repo.glob(f"contracts/*/{DATA['code']}/contract.md"))
+    path.write_text(path.read_text("utf-8") + "\n甲方于验收合格后九十日内向乙方支付全部合同价款。\n", "utf-8")
+    contract = next(c for c in load(repo).contracts if c.code == DATA["code"])
+    found = review_contract(contract, playbook=load_playbook(repo))
+    assert found
+    monkeypatch.chdir(repo)
+    res = CliRunner().invoke(cli, ["render", DATA["code"], "--form", "legality-review", "-o", str(tmp_path / "l.pdf")])
+    assert res.exit_code == 0, res.output
+    form = run("pdftotext", "-layout", str(tmp_path / "l.pdf"), "-").stdout
+    assert all(f.code in form for f in found), (found, form[:2000])
+
+
 def test_cli_render_templates_verify(repo, keys, tmp_path, monkeypatch):
     _configure(repo, keys)
     monkeypatch.chdir(repo / "contracts")

@@ -70,11 +70,11 @@ def render(code, output, form, draft):
 def _findings(contract, root) -> list:
     """The automatic review's findings, when the review module is there (another issue's work)."""
     try:
-        from cctk.review import review_contract  # type: ignore[attr-defined]
+        from cctk.review import load_playbook, review_contract
     except ImportError:
         return []
     try:
-        return list(review_contract(contract, root))
+        return [f.to_diagnostic(contract.code) for f in review_contract(contract, playbook=load_playbook(root))]
     except Exception:  # the review is optional for the form; a broken review must not block printing
         return []
 
