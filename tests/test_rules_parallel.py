@@ -35,7 +35,7 @@ def test_review_cache_survives_a_new_evaluation_date(repo):
         return [f.to_diagnostic() for f in review_contract(c)]
 
     # the demo's texts pass the review (tests/test_demo.py): give one contract a clause it flags (CR013)
-    path = sorted(repo.glob("contracts/*/*/contract.md"))[0]
+    path = min(repo.glob("contracts/*/*/contract.md"))
     path.write_text(path.read_text("utf-8") + "\n本合同最终解释权归乙方所有。\n", "utf-8")
     snap = load(repo)
     first = engine.run(snap, as_of=dt.date(2020, 1, 15), review=review, review_tag="t1")
