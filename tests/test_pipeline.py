@@ -101,6 +101,13 @@ def test_changed_mode_loads_only_what_can_matter_and_agrees_with_full_run(repo):
     assert {x for x in got if x[0] in changed} == {(d.path, d.code, d.line, d.message) for d in full.diagnostics
                                                    if d.path in changed}
     assert got <= {(d.path, d.code, d.line, d.message) for d in expected}
+    # an untracked new contract in the work tree is part of the change (found from the listing, not git ls-files)
+    import shutil
+    src = repo / edited[0].path
+    new = src.parent.parent / "LHHT-2099-000001"
+    shutil.copytree(src.parent, new)
+    _, pr2 = pipeline.check(repo, changed_base="main")
+    assert pr2.changed == changed | {f"{new.relative_to(repo).as_posix()}/contract.md"}
 
 
 def test_filtered_listing_equals_filtering_the_full_listing(repo):

@@ -445,11 +445,12 @@ def default_as_of(snap: Snapshot) -> dt.date:
 GLOBAL_PREFIXES = ("policy/", "suppliers/", "inspections/", "cctk.yaml")
 
 
-def changed_contracts(root: Path, base: str, rev: str | None = None) -> set[str] | None:
+def changed_contracts(root: Path, base: str, rev: str | None = None, dirty: set[str] | None = None) -> set[str] | None:
     """Contract paths touched since the merge base of BASE (and REV or the work tree).
 
     None means "everything": the policy, the supplier register or cctk.yaml changed, and any
-    contract's findings may have changed with them.
+    contract's findings may have changed with them. ``dirty``: the work tree's modified and untracked
+    files when the caller has listed them (Snapshot.dirty) — asking git again walks every contract folder.
     """
     head = rev or "HEAD"
     merge_base = gitio.git(root, "merge-base", base, head).decode().strip()
@@ -457,8 +458,11 @@ def changed_contracts(root: Path, base: str, rev: str | None = None) -> set[str]
         names = gitio.git(root, "diff", "--name-only", "--no-renames", merge_base, rev).decode().splitlines()
     else:
         names = gitio.git(root, "diff", "--name-only", "--no-renames", merge_base).decode().splitlines()
-        names += gitio.git(root, "ls-files", "--others", "--exclude-standard", "--", "contracts", "policy",
-                           "suppliers").decode().splitlines()
+        if dirty is not None:
+            names += sorted(dirty)
+        else:
+            names += gitio.git(root, "ls-files", "--others", "--exclude-standard", "--", "contracts", "policy",
+                               "suppliers").decode().splitlines()
     out = set()
     for name in names:
         if name.startswith(GLOBAL_PREFIXES):

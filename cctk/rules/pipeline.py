@@ -38,7 +38,7 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
     or base. ``changed_base``: pull-request mode (see engine.changed_contracts)."""
     select, ignore = list(select), list(ignore)
     snap = load(root, rev, use_cache=use_cache, contracts="lazy")
-    scope = changed_contracts(snap.root, changed_base, snap.rev) if changed_base else None
+    scope = changed_contracts(snap.root, changed_base, snap.rev, snap.dirty) if changed_base else None
     as_of = as_of or default_as_of(snap)
     review_fn, tag = review(snap) if review is not None else (None, None)
     ruleset = load_rules(snap, local=local_rules)

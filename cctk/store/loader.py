@@ -50,6 +50,7 @@ class Snapshot:
     digest: str = ""    # every input file's blob id, hashed: equal digests mean equal repositories
     probes: dict[str, bool] = field(default_factory=dict)   # file-system questions asked beyond the listing
     other_paths: list[str] = field(default_factory=list)    # listed paths outside contracts/, sorted
+    dirty: set[str] | None = None   # work tree of a git repository: listed paths modified or untracked
     _entries: dict = field(default_factory=dict, repr=False)   # path -> blob id of every listed file
 
     def contract(self, code: str) -> Contract | None:
@@ -116,6 +117,7 @@ class _Source:
         self._clean_index: dict[str, str] = {}
         self.symlinks: set[str] = set()
         self.pre_read: dict[str, bytes] = {}         # files already read while hashing them
+        self.dirty: set[str] | None = None           # work tree: paths modified or not tracked
         if root is None:
             return
         # Registers only: the 100,000 contract files are not listed (a verb or the TUI's first screen
@@ -133,6 +135,7 @@ class _Source:
                 self._clean_index = {}
         elif self.is_git:
             known, dirty = gitio.worktree_oids(root, listed, self.symlinks)
+            self.dirty = dirty
             self.entries.update(known)
             for path in dirty:
                 if os.path.isfile(root / path):
@@ -277,7 +280,7 @@ def _load(root, src: _Source, *, with_contracts) -> Snapshot:
 
     snap = Snapshot(root=root, rev=src.rev, config=config, org=org, policy=policy, suppliers=suppliers,
                     contracts=[], diagnostics=diags, all_paths=set(src.entries), symlinks=src.symlinks,
-                    other_paths=sorted(others))
+                    other_paths=sorted(others), dirty=src.dirty)
     if not with_contracts:
         return snap
     # Files git cannot vouch for (modified, untracked) are read and hashed here: cheap next to parsing.
