@@ -65,8 +65,8 @@ def ls_tree(root: Path, rev: str, paths: list[str]) -> list[tuple[str, str, str]
 
 
 _LS_ENTRY = re.compile(r"(\d+) ([0-9a-f]+) \d\t([^\0]*)\0")
-_TRACKED_FOLDER = re.compile(r"\tcontracts/([^/\0]+)/([^/\0]+)/")
-_TRACKED_CONTRACT = re.compile(r"\tcontracts/([^/\0]+)/([^/\0]+)/contract\.md\0")
+_TRACKED_FOLDER = re.compile(r"\tcontracts/([^/\0]+/[^/\0]+)/")
+_TRACKED_CONTRACT = re.compile(r"\tcontracts/([^/\0]+/[^/\0]+)/contract\.md\0")
 
 
 def _popen(root: Path | str, *args: str) -> subprocess.Popen:
@@ -125,38 +125,34 @@ def _untracked_contract_files(root: Path, listing: str) -> set[str]:
     know, and only those are walked. (New attachments beside a tracked contract are not listed:
     the reference checks ask the file system about the attachments a record names.)
     """
-    tracked: dict[str, set[str]] = {}
-    for year, name in set(_TRACKED_FOLDER.findall(listing)):
-        tracked.setdefault(year, set()).add(name)
-    with_contract: dict[str, set[str]] = {}
-    for year, name in _TRACKED_CONTRACT.findall(listing):
-        with_contract.setdefault(year, set()).add(name)
+    # "year/name" strings straight from the regex engine, compared as sets: no Python loop over 100,000
+    # folders (each step of one costs a tenth of a second at this size).
+    tracked = set(_TRACKED_FOLDER.findall(listing))
+    with_contract = set(_TRACKED_CONTRACT.findall(listing))
     out: set[str] = set()
     base = os.path.join(root, "contracts")
     try:
         years = list(os.scandir(base))
     except OSError:
         return out
+    present: set[str] = set()
     for year in years:
-        if not year.is_dir(follow_symlinks=False):
-            if year.is_file():
-                out.add(f"contracts/{year.name}")
-            continue
-        known = tracked.get(year.name, set())
-        with os.scandir(year.path) as it:
-            names = {e.name: e.is_dir(follow_symlinks=False) for e in it}
-        for name in names.keys() - known:          # set difference: C speed over 100,000 names
-            rel = f"contracts/{year.name}/{name}"
-            if names[name]:
-                for dirpath, _, files in os.walk(os.path.join(year.path, name)):
-                    for f in files:
-                        out.add(os.path.relpath(os.path.join(dirpath, f), root))
-            else:
-                out.add(rel)
-        for name in known - with_contract.get(year.name, set()):
-            # A tracked folder without a tracked contract.md may hold a new one.
-            if os.path.isfile(os.path.join(year.path, name, "contract.md")):
-                out.add(f"contracts/{year.name}/{name}/contract.md")
+        if year.is_dir(follow_symlinks=False):
+            present.update(map(f"{year.name}/".__add__, os.listdir(year.path)))
+        elif year.is_file():
+            out.add(f"contracts/{year.name}")
+    for rel in present - tracked:
+        full = os.path.join(base, rel)
+        if os.path.isdir(full) and not os.path.islink(full):
+            for dirpath, _, files in os.walk(full):
+                for f in files:
+                    out.add(os.path.relpath(os.path.join(dirpath, f), root))
+        elif f"\tcontracts/{rel}\0" not in listing:       # a stray file in a year folder, untracked
+            out.add(f"contracts/{rel}")
+    for rel in tracked - with_contract:
+        # A tracked folder without a tracked contract.md may hold a new one.
+        if os.path.isfile(os.path.join(base, rel, "contract.md")):
+            out.add(f"contracts/{rel}/contract.md")
     return out
 
 
