@@ -154,3 +154,20 @@ def test_parallel_cold_load_equals_serial(repo, monkeypatch):
         assert [(c.path, c.oid, c.amount, c.body) for c in parallel.contracts] == \
                [(c.path, c.oid, c.amount, c.body) for c in expected.contracts]
         assert sorted(d.sort_key() for d in parallel.diagnostics) == sorted(d.sort_key() for d in expected.diagnostics)
+
+
+def test_ls_stored_answer_equals_a_fresh_listing_and_follows_changes(repo):
+    from conftest import run as cli
+
+    first = cli(repo, "ls", "--status", "performing")
+    again = cli(repo, "ls", "--status", "performing")                 # the stored answer
+    fresh = cli(repo, "ls", "--status", "performing", "--format", "json")
+    assert first.exit_code == again.exit_code == 0 and first.output == again.output
+    codes = [r["code"] for r in json.loads(fresh.output)]
+    assert codes and all(code in first.output for code in codes)
+    target = repo / json.loads(fresh.output)[0]["path"]
+    target.write_text(target.read_text("utf-8").replace("status: performing", "status: signed", 1), "utf-8")
+    after = cli(repo, "ls", "--status", "performing")
+    assert codes[0] not in after.output and after.output != first.output
+    zh = cli(repo, "--lang", "zh", "ls", "--status", "performing")
+    assert zh.output != after.output                                 # the language is part of the key

@@ -16,7 +16,7 @@ import click
 import msgspec
 
 from cctk import i18n
-from cctk.cli.common import fail, format_option, progress_callback, repo_root, rev_option, use_colour
+from cctk.cli.common import fail, format_option, progress_callback, repo_root, rev_option
 from cctk.model import CATEGORIES, PROCUREMENT_METHODS, STATUSES, LIVE_STATUSES
 from cctk.model.money import format_amount
 from cctk.store import gitio
@@ -195,20 +195,44 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
       cctk ls --status performing --min-amount 50000
       cctk ls --unit LH001 --format json
     """
-    from cctk.store.cache import SUMMARY_FIELDS
+    from cctk import __version__
+    from cctk.store import answers
+    from cctk.store.loader import _schema_hash, load_contracts
 
     root = repo_root()
-    try:
-        # The listing needs only summary columns: a warm cache answers without decoding records.
-        where = {k: v for k, v in (("status", list(LIVE_STATUSES) if status == "live" else [status] if status else None),
-                                   ("unit", [unit] if unit else None), ("year", [year] if year else None)) if v}
-        snap = load(root, rev, progress=progress_callback("cli.loading"), contracts="summary", where=where or None)
-    except gitio.GitError as exc:
-        fail(i18n.t(exc.key, **exc.args_))
     try:
         minimum = Decimal(min_amount) if min_amount else None
     except ArithmeticError:
         fail(i18n.t("amount.syntax", field="--min-amount", value=min_amount))
+    try:
+        snap = load(root, rev, contracts="lazy")       # listed and hashed: enough to find a stored answer
+        store = answers.open_for(snap)
+        key = answers.key("ls", snap.digest, __version__, _schema_hash(), status, unit, supplier, year, min_amount,
+                          fmt, i18n.get_lang())
+        hit = store.get(key) if store else None
+        if hit is not None:
+            store.close()
+            click.echo(hit.decode("utf-8"), nl=False)
+            return
+        # The listing needs only summary columns: a warm cache answers without decoding records.
+        where = {k: v for k, v in (("status", list(LIVE_STATUSES) if status == "live" else [status] if status else None),
+                                   ("unit", [unit] if unit else None), ("year", [year] if year else None)) if v}
+        load_contracts(snap, "summary", progress=progress_callback("cli.loading"), where=where or None)
+    except gitio.GitError as exc:
+        fail(i18n.t(exc.key, **exc.args_))
+    text = _listing(snap, status, unit, supplier, year, minimum, fmt)
+    if store:
+        try:
+            store.put(key, text.encode("utf-8"))
+        except Exception:   # an unusable cache only costs time
+            pass
+        store.close()
+    click.echo(text, nl=False)
+
+
+def _listing(snap, status, unit, supplier, year, minimum, fmt) -> str:
+    from cctk.store.cache import SUMMARY_FIELDS
+
     rows = []
     # Filter on the cached tuples; a dict only for rows kept (100,000 dicts cost a second).
     i_code, i_unit, i_supplier, i_name, i_amount, i_status, i_year = (
@@ -235,22 +259,19 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
     if fmt == "json":
         # msgspec encodes and indents in C: json.dumps(indent=2) took 3 s for 66,000 rows.
         out = msgspec.json.format(msgspec.json.encode([{k: r[k] for k in keys} for r in rows]), indent=2)
-        click.echo(out.decode("utf-8"))
-        return
+        return out.decode("utf-8") + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(keys)
         for r in rows:
             w.writerow(["" if r[k] is None else r[k] for k in keys])
-        click.echo(buf.getvalue(), nl=False)
-        return
+        return buf.getvalue()
     headers = [i18n.t(f"ls.col.{k}") for k in ("code", "title", "unit", "supplier", "amount", "status")]
     table = [[r["code"], r["title"], r["unit"], r["supplier_name"], format_amount(Decimal(r["amount"])), r["status"]]
              for r in rows]
-    click.echo(render_table(headers, table, right={4}), color=use_colour())
     total = sum((Decimal(r["amount"]) for r in rows), Decimal(0))
-    click.echo(i18n.t("ls.count", n=len(rows), total=format_amount(total)))
+    return render_table(headers, table, right={4}) + "\n" + i18n.t("ls.count", n=len(rows), total=format_amount(total)) + "\n"
 
 
 def _width(text: str) -> int:
@@ -265,32 +286,36 @@ def _width(text: str) -> int:
     return len(text.encode("gbk", "replace"))
 
 
-def _fit(text: str, width: int) -> str:
-    if _width(text) <= width:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = _width(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
+def _fit(text: str, width: int) -> tuple[str, int]:
+    """``text`` cut to ``width`` columns (with "…"), and its width."""
+    w = _width(text)
+    if w <= width:
+        return text, w
+    used = 0
+    # Cutting a (mostly Chinese) title: non-ASCII counts two columns, as _width counts CJK.
+    for i, cw in enumerate([1 if ch < "\x80" else 2 for ch in text]):
+        if used + cw > width - 1:
+            return text[:i] + "…", used + _width("…")
+        used += cw
+    return text, w
 
 
 def render_table(headers, rows, right=frozenset(), max_width=36) -> str:
-    """A plain table whose columns line up with Chinese (double-width) characters."""
+    """A plain table whose columns line up with Chinese (double-width) characters. Each cell's width is
+    computed once (30,000 rows: 0.3 s, where measuring it three times took 1.6 s)."""
     cells = [[_fit(str(v), max_width) for v in row] for row in rows]
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    head = [(h, _width(h)) for h in headers]
+    widths = [max([head[i][1]] + [r[i][1] for r in cells]) for i in range(len(headers))]
 
     def line(values):
         parts = []
-        for i, v in enumerate(values):
-            pad = " " * (widths[i] - _width(v))
+        for i, (v, w) in enumerate(values):
+            pad = " " * (widths[i] - w)
             parts.append(pad + v if i in right else v + pad)
         return "  ".join(parts).rstrip()
 
-    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+    rule = [("-" * w, w) for w in widths]
+    return "\n".join([line(head), line(rule)] + [line(r) for r in cells])
 
 
 # --- show ----------------------------------------------------------------------------

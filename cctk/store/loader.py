@@ -234,13 +234,13 @@ def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, wo
 
 
 def load_contracts(snap: Snapshot, mode: str = "full", *, use_cache: bool = True, workers: int | None = None,
-                   progress=None, only: set[str] | None = None) -> Snapshot:
+                   progress=None, only: set[str] | None = None, where: dict[str, list] | None = None) -> Snapshot:
     """Fill in the contracts of a snapshot loaded with ``contracts="lazy"`` (or reload them in another
     mode), reusing its listing. ``only``: just these contract paths (the others stay unloaded)."""
     src = _Source.from_snapshot(snap)
     try:
         with _no_gc():
-            _fill(snap, src, mode, use_cache=use_cache, workers=workers, progress=progress, only=only)
+            _fill(snap, src, mode, use_cache=use_cache, workers=workers, progress=progress, only=only, where=where)
         return snap
     finally:
         src.close()
