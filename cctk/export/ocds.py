@@ -308,19 +308,8 @@ def template_version(snap, prefix: str, ps: dict, style: str, redactor) -> str:
     mods = [__import__(__name__, fromlist=["x"]), schedule, workdays]
     if redactor is not None:
         mods.append(__import__(redactor.__module__, fromlist=["x"]))
-    return blobcache.version_of("ocds", TEMPLATE_FORMAT, style, prefix, units, ps, _calendar(),
+    return blobcache.version_of("ocds", TEMPLATE_FORMAT, style, prefix, units, ps, blobcache.calendar_versions(),
                                 hashlib.sha1(schema).hexdigest(), modules=mods)
-
-
-def _calendar() -> list:
-    from importlib import metadata
-    out = []
-    for name in ("chinesecalendar", "holidays"):
-        try:
-            out.append(metadata.version(name))
-        except metadata.PackageNotFoundError:
-            out.append(None)
-    return out
 
 
 _WORK: dict = {}          # what forked workers inherit (records, snapshot): no pickling

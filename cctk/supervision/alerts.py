@@ -145,19 +145,8 @@ def facts_version(snap, ps: dict) -> str:
     from cctk.payments import schedule
     from cctk.supervision import blobcache
 
-    return blobcache.version_of("alerts", FACTS_FORMAT, snap.policy, ps, _calendar_versions(),
+    return blobcache.version_of("alerts", FACTS_FORMAT, snap.policy, ps, blobcache.calendar_versions(),
                                 modules=(__import__(__name__, fromlist=["x"]), numbering, workflow, schedule, workdays))
-
-
-def _calendar_versions() -> list:
-    from importlib import metadata
-    out = []
-    for name in ("chinesecalendar", "holidays"):
-        try:
-            out.append(metadata.version(name))
-        except metadata.PackageNotFoundError:
-            out.append(None)
-    return out
 
 
 def alert_facts(snap, as_of: dt.date, *, settings: dict, use_cache: bool = True) -> list[AlertFacts]:

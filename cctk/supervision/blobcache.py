@@ -26,6 +26,18 @@ def cache_file(root: Path) -> Path:
     return storecache.cache_path(root, gitio.git_dir(root) if gitio.is_git_repo(root) else None)
 
 
+def calendar_versions() -> list:
+    """Versions of the working-day calendars: deadlines computed from them are part of what is cached."""
+    from importlib import metadata
+    out = []
+    for name in ("chinesecalendar", "holidays"):
+        try:
+            out.append(metadata.version(name))
+        except metadata.PackageNotFoundError:
+            out.append(None)
+    return out
+
+
 def version_of(*parts, modules=()) -> str:
     """A short hash of ``parts`` (JSON-able; dates and Decimals as text) and of the source of ``modules``
     (so a code change invalidates entries even when the package version does not)."""
