@@ -100,7 +100,8 @@ def test_tui_under_make_exits_when_tmux_session_is_killed(tmp_path):
     # the same chain as `make demo`: make -> bash scripts/demo.sh -> exec cctk tui -> exec python -m tui
     (tmp_path / "Makefile").write_text(f"demo:\n\tbash {root}/scripts/demo.sh {bindir} {repo}\n")
     session = f"cctk-tui-hup-{os.getpid()}"
-    env_cmd = (f"cd {tmp_path} && TERM=xterm-256color CCTK_CACHE_DIR={tmp_path}/cache PYTHONPATH={root} "
+    # CI= : scripts/demo.sh opens the UI only outside CI, and the suite itself runs under CI=true
+    env_cmd = (f"cd {tmp_path} && CI= TERM=xterm-256color CCTK_CACHE_DIR={tmp_path}/cache PYTHONPATH={root} "
                f"make demo")
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", env_cmd], check=True)
     pids: list[int] = []
