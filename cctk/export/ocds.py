@@ -366,30 +366,10 @@ def templates(snap, as_of: dt.date, *, prefix: str, settings: dict, style: str =
         items = [_TDEC_MANY.decode(b"\x91" + b) [0] for b in _make_templates(
             snap, list(snap.contracts), prefix=prefix, ps=ps, style=style, redactor=redactor, upto=as_of)]
         return [t for t in items if t is not None]
-    paths = sorted(snap.files)
-    oids = sorted(set(snap.files.values()))
-    cache = (blobcache.BlobCache(snap.root, STYLES[style][1], template_version(snap, prefix, ps, style, redactor))
-             if use_cache else None)
-    try:
-        hits = cache.get_many(oids) if cache else {}
-        missing = [o for o in oids if o not in hits]
-        if missing:
-            by_oid: dict[str, str] = {}
-            for p in paths:
-                by_oid.setdefault(snap.files[p], p)
-            records = blobcache.records_for(snap, [by_oid[o] for o in missing])
-            have = [o for o in missing if by_oid[o] in records]
-            made = _make_templates(snap, [records[by_oid[o]] for o in have], prefix=prefix, ps=ps, style=style,
-                                   redactor=redactor)
-            new = dict(zip(have, made))
-            new.update({o: _TENC.encode(None) for o in missing if o not in new})
-            hits.update(new)
-            if cache:
-                cache.put_many(new)
-    finally:
-        if cache:
-            cache.close()
-    blob = b"".join([b"\xdd", len(paths).to_bytes(4, "big"), *(hits[snap.files[p]] for p in paths)])
+    paths, blob = blobcache.per_blob(
+        snap, STYLES[style][1], template_version(snap, prefix, ps, style, redactor),
+        lambda records: _make_templates(snap, records, prefix=prefix, ps=ps, style=style, redactor=redactor),
+        _TENC.encode(None), use_cache=use_cache)
     out: list[Template] = []
     stale: list[tuple[int, str]] = []
     for p, t in zip(paths, _TDEC_MANY.decode(blob)):

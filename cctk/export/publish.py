@@ -171,29 +171,11 @@ def pages(snap, as_of: dt.date, *, env, ps: dict, common: dict, use_cache: bool 
                                    [_env_source(env, n) for n in ("base.html.j2", "contract.html.j2")],
                                    modules=(__import__(__name__, fromlist=["x"]), schedule, workdays,
                                             __import__("cctk.export.redact", fromlist=["x"])))
-    paths = sorted(snap.files)
-    oids = sorted(set(snap.files.values()))
-    cache = blobcache.BlobCache(snap.root, "register_pages", version) if use_cache else None
-    try:
-        hits = cache.get_many(oids) if cache else {}
-        missing = [o for o in oids if o not in hits]
-        if missing:
-            by_oid: dict[str, str] = {}
-            for p in paths:
-                by_oid.setdefault(snap.files[p], p)
-            records = blobcache.records_for(snap, [by_oid[o] for o in missing])
-            have = [o for o in missing if by_oid[o] in records]
-            new = dict(zip(have, _make_pages(snap, [records[by_oid[o]] for o in have], env=env, ps=ps, common=common)))
-            new.update({o: _PENC.encode(None) for o in missing if o not in new})
-            hits.update(new)
-            if cache:
-                cache.put_many(new)
-    finally:
-        if cache:
-            cache.close()
+    paths, blob = blobcache.per_blob(
+        snap, "register_pages", version, lambda records: _make_pages(snap, records, env=env, ps=ps, common=common),
+        _PENC.encode(None), use_cache=use_cache)
     out: list[Page] = []
     stale: list[tuple[int, str]] = []
-    blob = b"".join([b"\xdd", len(paths).to_bytes(4, "big"), *(hits[snap.files[p]] for p in paths)])
     for p, page in zip(paths, _PDEC_MANY.decode(blob)):
         if page is None:
             continue

@@ -159,29 +159,10 @@ def alert_facts(snap, as_of: dt.date, *, settings: dict, use_cache: bool = True)
     ps = payment_settings(settings)
     if snap.contracts or not snap.files:
         return [facts_of(c, snap.policy, ps, upto=as_of) for c in snap.contracts]
-    paths = sorted(snap.files)
-    oids = sorted(set(snap.files.values()))
-    cache = blobcache.BlobCache(snap.root, "alert_facts", facts_version(snap, ps)) if use_cache else None
-    try:
-        hits = cache.get_many(oids) if cache else {}
-        missing = [o for o in oids if o not in hits]
-        if missing:
-            by_oid = {}
-            for p in paths:
-                by_oid.setdefault(snap.files[p], p)
-            records = blobcache.records_for(snap, [by_oid[o] for o in missing])
-            new = {}
-            for o in missing:
-                c = records.get(by_oid[o])
-                new[o] = _ENC.encode(facts_of(c, snap.policy, ps) if c is not None else None)
-            hits.update(new)
-            if cache:
-                cache.put_many(new)
-    finally:
-        if cache:
-            cache.close()
-    # One decode call for the lot: a msgpack array header (0xdd + 32-bit length) before the payloads.
-    blob = b"".join([b"\xdd", len(paths).to_bytes(4, "big"), *(hits[snap.files[p]] for p in paths)])
+    paths, blob = blobcache.per_blob(
+        snap, "alert_facts", facts_version(snap, ps),
+        lambda records: [_ENC.encode(facts_of(c, snap.policy, ps)) for c in records], _ENC.encode(None),
+        use_cache=use_cache)
     decoded = _DEC_MANY.decode(blob)
     out: list[AlertFacts] = []
     stale: list[int] = []
