@@ -197,7 +197,7 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
     """
     from cctk import __version__
     from cctk.store import answers
-    from cctk.store.loader import _schema_hash, load_contracts
+    from cctk.store.loader import parser_version, load_contracts
 
     root = repo_root()
     try:
@@ -207,7 +207,7 @@ def ls(status, unit, supplier, year, min_amount, fmt, rev):
     try:
         snap = load(root, rev, contracts="lazy")       # listed and hashed: enough to find a stored answer
         store = answers.open_for(snap)
-        key = answers.key("ls", snap.digest, __version__, _schema_hash(), status, unit, supplier, year, min_amount,
+        key = answers.key("ls", snap.digest, __version__, parser_version(), status, unit, supplier, year, min_amount,
                           fmt, i18n.get_lang())
         hit = store.get(key) if store else None
         if hit is not None:

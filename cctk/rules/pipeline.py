@@ -21,7 +21,7 @@ from cctk.rules.cache import path_for
 from cctk.rules.engine import (Result, Suppressed, TextReview, changed_contracts, default_as_of, load_rules, run,
                                version)
 from cctk.rules.memo import ResultMemo, key as memo_key
-from cctk.store.loader import Snapshot, _schema_hash, keys, load, load_contracts
+from cctk.store.loader import Snapshot, parser_version, keys, load, load_contracts
 
 # The built-in cross-contract rules and what relates two contracts for each: pull-request mode loads
 # only the contracts sharing one of these with a changed contract.
@@ -42,7 +42,7 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
     as_of = as_of or default_as_of(snap)
     review_fn, tag = review(snap) if review is not None else (None, None)
     ruleset = load_rules(snap, local=local_rules)
-    key = memo_key(snap.digest, __version__, _schema_hash(), version(ruleset), as_of, tag, select, ignore,
+    key = memo_key(snap.digest, __version__, parser_version(), version(ruleset), as_of, tag, select, ignore,
                    int(min_severity), sorted(scope) if scope is not None else None, local_rules)
     memo = None
     if use_cache:

@@ -70,7 +70,7 @@ _PARSER_SOURCES = ("store/records.py", "store/suppressions.py", "store/yamlio.py
                    "model/workdays.py")
 
 
-def _schema_hash() -> str:
+def parser_version() -> str:
     """Version of what the parser produces: the schema and the parser's own code (a parser fix must not
     be hidden by records cached before it, even when the package version is unchanged)."""
     import json
@@ -312,7 +312,7 @@ def _matches(summary: tuple, where: dict[str, list]) -> bool:
 def _open_cache(snap: Snapshot, src: _Source) -> cachemod.Cache | None:
     try:
         return cachemod.Cache(cachemod.cache_path(snap.root, gitio.git_dir(snap.root) if src.is_git else None),
-                              _schema_hash())
+                              parser_version())
     except Exception:  # an unusable cache (read-only disk, corrupt file) only costs speed
         return None
 

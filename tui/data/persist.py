@@ -86,7 +86,7 @@ _META = msgspec.msgpack.Decoder(Meta)
 def version() -> str:
     from cctk import __version__
     from cctk.store import loader
-    return f"{FORMAT}/{__version__}/{loader._schema_hash()}"
+    return f"{FORMAT}/{__version__}/{loader.parser_version()}"
 
 
 def empty(digest: str = "") -> Columns:
@@ -220,7 +220,7 @@ def _facts_of(snap, paths: list[str]) -> dict[str, tuple]:
     oids = {p: snap.files[p] for p in paths}
     hits: dict[str, bytes] = {}
     try:
-        cache = cachemod.Cache(_path(snap), loader._schema_hash())
+        cache = cachemod.Cache(_path(snap), loader.parser_version())
         try:
             hits = cache.facts(list(set(oids.values())))
         finally:

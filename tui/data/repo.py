@@ -169,7 +169,7 @@ def fetch_record(snap: Snapshot, path: str) -> Contract | None:
     oid = snap.files.get(path)
     try:
         cache = cachemod.Cache(cachemod.cache_path(snap.root, gitio.git_dir(snap.root)
-                                                   if gitio.is_git_repo(snap.root) else None), loader._schema_hash())
+                                                   if gitio.is_git_repo(snap.root) else None), loader.parser_version())
         try:
             hit = cache.get_many([oid]).get(oid) if oid else None
         finally:
