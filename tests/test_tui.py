@@ -134,6 +134,33 @@ async def test_typing_filters_the_table_and_enter_opens_detail(repo):
 
 
 @sync
+async def test_keys_typed_before_the_table_has_focus_are_filter_text(repo):
+    app = app_for(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        app.screen.set_focus(None)                 # as while the screen is still opening
+        await pilot.press("教", "育")
+        await pilot.pause()
+        assert app.screen.query_one("#filter").value == "教育"
+
+
+@sync
+async def test_typing_on_the_dashboard_searches_the_list(repo):
+    app = app_for(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen"
+        await pilot.press("教", "育")               # the list opens and keeps every key
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ContractsScreen"
+        assert app.screen.query_one("#filter").value == "教育"
+        assert app.focused.id == "filter"
+        shown = len(app.data.index)
+        assert 0 < shown < 24
+
+
+@sync
 async def test_sort_reverse_and_facets(repo):
     app = app_for(repo, start="contracts")
     async with app.run_test(size=SIZE) as pilot:

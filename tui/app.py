@@ -145,6 +145,14 @@ class CctkApp(App):
         self.switch_mode("contracts")
         self.screen.preset(facets or {}, text)
 
+    def type_to_search(self, character: str) -> None:
+        """A key typed outside the list (the dashboard) continues as filter text in the list."""
+        if self.current_mode != "contracts":
+            if not self.check_action("switch_mode", ("contracts",)):
+                return
+            self.switch_mode("contracts")
+        self.screen.typed(character)
+
     def open_contract(self, code: str) -> None:
         """Open a contract's detail; before the listing has confirmed the stored rows, as soon as it has."""
         from tui.screens.detail import DetailScreen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Label, Select
@@ -39,9 +40,15 @@ class ContractsScreen(DataScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.rebuild()
-        if self._pending is not None:
-            self.preset(*self._pending)
-        self.query_one(ContractTable).focus()
+        pending = self._pending
+        if pending is not None:
+            self.preset(*pending)
+        if pending is not None and pending[1]:      # text typed while opening: go on typing
+            box = self.query_one("#filter", Input)
+            box.cursor_position = len(box.value)
+            box.focus()
+        else:
+            self.query_one(ContractTable).focus()
 
     def rebuild(self) -> None:
         index = self.data.index
@@ -152,9 +159,25 @@ class ContractsScreen(DataScreen):
             self.apply()
 
     def on_contract_table_typed(self, event: ContractTable.Typed) -> None:
+        self.typed(event.character)
+
+    def typed(self, character: str) -> None:
+        """Filter text typed elsewhere (the table, the dashboard, the screen while opening)."""
+        if not self.query("#filter"):      # not composed yet: the text is applied on mount
+            facets, text = self._pending or ({}, "")
+            self._pending = (facets, text + character)
+            return
         box = self.query_one("#filter", Input)
         box.focus()
-        box.insert_text_at_cursor(event.character)
+        box.insert_text_at_cursor(character)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed while the screen opens reach the screen itself (focus moves after the first
+        # refresh): they are filter text like keys typed into the table, not lost.
+        if (self.focused is None and event.is_printable and event.character
+                and event.key not in self.active_bindings):
+            event.stop()
+            self.typed(event.character)
 
     def on_contract_table_selected(self, event: ContractTable.Selected) -> None:
         self.app.open_contract(event.code)

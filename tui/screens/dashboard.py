@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.widgets import Header, Label, OptionList
@@ -103,6 +104,13 @@ class DashboardScreen(DataScreen):
         if len(alerts) > limit:
             options.append(Option(t("tui.dash.alerts_more", n=len(alerts) - limit), disabled=True))
         ol.add_options(options)
+
+    def on_key(self, event: events.Key) -> None:
+        # Type to search: a printable key no binding takes opens the contracts list with it as
+        # filter text — also keys typed just after F3, while the list is still opening.
+        if event.is_printable and event.character and event.key not in self.active_bindings:
+            event.stop()
+            self.app.type_to_search(event.character)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         facets = self._facets.get(event.option.id or "")
