@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from cctk.store.files import atomic_write, record_text
 from cctk.store.records import diag, parse_contract
 
 
+@functools.lru_cache(maxsize=64)
 def code_regex(code_format: str, year: int) -> re.Pattern:
     """A regex with one group (the sequence) for codes of ``year`` made by ``code_format``."""
     out, pos = "", 0
