@@ -9,6 +9,7 @@ shown rarely change between those signals, so a signature of them decides.
 from __future__ import annotations
 
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -28,3 +29,14 @@ class KeyFooter(Footer):
             return
         self._shown = signature
         super().bindings_changed(screen)
+
+    def compose(self):
+        # Textual's FooterKey starts compact (True) and the binding keys are data-bound to the footer's
+        # ``compact`` (False): each was restyled twice while mounting (class -compact added, then removed),
+        # a third of what opening a screen cost. They start at the footer's value, unbound (the footer's
+        # compact never changes). The command palette's key is not bound (it stays compact): left as is.
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget._reactive_connect:
+                widget._reactive_connect = None
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
