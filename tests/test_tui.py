@@ -72,7 +72,7 @@ async def test_loading_screen_loads_in_a_worker_then_shows_dashboard(repo):
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(100):
             await pilot.pause(0.05)
-            if app.data is not None:
+            if app.data is not None and not app.data.loading:     # not the early screen's placeholder
                 break
         await pilot.pause()
         assert type(app.screen).__name__ == "DashboardScreen"
