@@ -117,6 +117,58 @@ def test_dirty_record_is_refused(repo):
     assert state(repo) == before
 
 
+def test_staged_change_or_untracked_file_on_the_paths_is_refused(repo):
+    """The dirty check (git status, started while the edit is validated) sees the index and untracked
+    files, not only the work tree."""
+    code = new_contract(repo)
+    path = next((repo / "contracts").rglob("contract.md"))
+    original = path.read_bytes()
+    path.write_bytes(original + "\n手工修改\n".encode())
+    git(repo, "add", str(path))
+    path.write_bytes(original)                       # work tree as HEAD, the index not
+    before = state(repo)
+    with pytest.raises(Refused) as exc:
+        A.submit(repo, code, person="wang.fang")
+    assert "uncommitted" in exc.value.text("en") and state(repo) == before
+    git(repo, "reset", "-q", "--", str(path))
+    to_signed(repo, code)
+    stray = path.parent / "amendments" / "A1.md"     # where 'cctk amend' would write its text
+    stray.parent.mkdir()
+    stray.write_text("草稿\n", "utf-8")
+    before = state(repo)
+    with pytest.raises(Refused) as exc:
+        A.amend(repo, code, "增加打印机", "8000", person="wang.fang")
+    assert "amendments/A1.md" in exc.value.text("en") and state(repo) == before
+    stray.unlink()
+    assert A.amend(repo, code, "增加打印机", "8000", person="wang.fang").values == {"id": "A1"}
+
+
+def test_list_style_of_the_record_kept(repo):
+    """A record whose lists start at the key's column keeps that style when a verb appends to one."""
+    code = new_contract(repo)
+    path = next((repo / "contracts").rglob("contract.md"))
+    text = path.read_text("utf-8").replace("\n  - id:", "\n- id:").replace("\n    share:", "\n  share:")
+    for key in ("trigger", "days", "advance", "final"):
+        text = text.replace(f"\n    {key}:", f"\n  {key}:")
+    path.write_text(text, "utf-8")
+    git(repo, "commit", "-qam", f"edit\n\nCctk-Action: edit\nCctk-Contract: {code}")
+    A.submit(repo, code, person="wang.fang", on="2026-11-03")
+    A.approve(repo, code, "unit-review", "同意", person="li.qiang")
+    out = path.read_text("utf-8")
+    assert "\napprovals:\n- step: unit-review\n  by: li.qiang\n" in out
+    assert "\npayment_schedule:\n- id: \"1\"\n  share:" in out
+
+
+def test_next_filing_number():
+    from cctk.lifecycle.numbering import next_number
+    fmt = "罗财合备〔{year}〕{seq}号"
+    used = ["罗财合备〔2026〕9号", "罗财合备〔2026〕10号", "罗财合备〔2025〕40号", "备-3", "", None]
+    assert next_number(fmt, 2026, used) == "罗财合备〔2026〕11号"
+    assert next_number(fmt, 2025, used) == "罗财合备〔2025〕41号"
+    assert next_number(fmt, 2027, used) == "罗财合备〔2027〕1号"
+    assert next_number("备-{seq}", 2026, used) == "备-4"
+
+
 def test_filing_numbers_scope_and_late(repo):
     a, b, small = new_contract(repo), new_contract(repo), new_contract(repo, amount="3000.00")
     for code in (a, b, small):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cctk.i18n import register
 from cctk.lifecycle import numbering, txn
-from cctk.lifecycle.moves import Change, check_change, parse_both, record_diff
+from cctk.lifecycle.moves import Change, check_change, parse_both, raw_record, record_diff
 from cctk.lifecycle.record import RecordText
 from cctk.lifecycle.workflow import LEGALITY_STEP, Refused, authorize, resolve_person, steps_for, step_def
 from cctk.model import Contract, Severity
@@ -123,6 +123,7 @@ class _Ctx:
     data: bytes
     contract: Contract
     today: dt.date
+    raw: dict | None = None
 
 
 def _git_email(root: Path) -> str | None:
@@ -164,9 +165,10 @@ def _open(root: Path, code: str, person_id: str | None, *, contracts: bool = Fal
     contract, diags = parse_contract(path, data)
     if contract is None or any(d.severity == Severity.ERROR for d in diags):
         raise Refused("act.invalid", path=path, detail=_first_error(diags))
+    raw = raw_record(data)          # what _finish diffs against (the record is parsed once)
     as_of = snap.config.get("as_of")
     today = dt.date.fromisoformat(str(as_of)) if as_of else dt.date.today()
-    return _Ctx(root, snap, person, path, data, contract, today)
+    return _Ctx(root, snap, person, path, data, contract, today, raw)
 
 
 def _need(ctx: _Ctx, action: str, *statuses: str) -> None:
@@ -179,31 +181,37 @@ def _finish(ctx: _Ctx, rec: RecordText, action: str, *, step: str | None = None,
             extra: dict[str, bytes] | None = None, trailers: dict[str, str] | None = None,
             notes: list[str] | None = None, values: dict | None = None) -> Result:
     new = rec.bytes()
-    after, after_raw, diags = parse_both(ctx.path, new)
-    if after is None or any(d.severity == Severity.ERROR for d in diags):
-        raise Refused("act.result_invalid", detail=_first_error(diags))
-    before, before_raw, _ = parse_both(ctx.path, ctx.data)
-    problems = check_change(Change(ctx.path, before, after, before_raw, after_raw), action, step, ctx.person,
-                            ctx.snap.policy, ctx.snap.org)
-    if problems:
-        raise Refused("act.check", detail="; ".join(p.text() for p in problems))
-    if (ctx.root / ctx.path).read_bytes() != ctx.data:       # hash-guarded save (as fava does)
-        raise Refused("act.changed", path=ctx.path)
-    code = ctx.contract.code
-    all_trailers = {"Cctk-Action": action, "Cctk-Contract": code}
-    if step:
-        all_trailers["Cctk-Step"] = step
-    all_trailers.update(trailers or {})
-    subject = f"{VERB_ZH.get(action, action)} {code}" + (f"：{message}" if message else "")
     changes = {ctx.path: new, **(extra or {})}
-    result = Result(code, action, "", after.status, notes or [], values or {},
-                    changes=record_diff(before_raw or {}, after_raw or {}), files=sorted(changes), subject=subject,
-                    trailers=all_trailers, author=f"{ctx.person.name} <{ctx.person.email}>")
-    if _DRY_RUN.get():
+    # git status reads the whole index (100,000 entries): it runs while the edit is validated.
+    check = None if _DRY_RUN.get() else txn.DirtyCheck(ctx.root, list(changes))
+    try:
+        after, after_raw, diags = parse_both(ctx.path, new)
+        if after is None or any(d.severity == Severity.ERROR for d in diags):
+            raise Refused("act.result_invalid", detail=_first_error(diags))
+        before, before_raw = ctx.contract, ctx.raw
+        problems = check_change(Change(ctx.path, before, after, before_raw, after_raw), action, step, ctx.person,
+                                ctx.snap.policy, ctx.snap.org)
+        if problems:
+            raise Refused("act.check", detail="; ".join(p.text() for p in problems))
+        if (ctx.root / ctx.path).read_bytes() != ctx.data:       # hash-guarded save (as fava does)
+            raise Refused("act.changed", path=ctx.path)
+        code = ctx.contract.code
+        all_trailers = {"Cctk-Action": action, "Cctk-Contract": code}
+        if step:
+            all_trailers["Cctk-Step"] = step
+        all_trailers.update(trailers or {})
+        subject = f"{VERB_ZH.get(action, action)} {code}" + (f"：{message}" if message else "")
+        result = Result(code, action, "", after.status, notes or [], values or {},
+                        changes=record_diff(before_raw or {}, after_raw or {}), files=sorted(changes), subject=subject,
+                        trailers=all_trailers, author=f"{ctx.person.name} <{ctx.person.email}>")
+        if check is None:
+            return result
+        result.commit = txn.commit_files(ctx.root, changes, subject, trailers=all_trailers,
+                                         author=(ctx.person.name, ctx.person.email), action=action, check=check)
         return result
-    result.commit = txn.commit_files(ctx.root, changes, subject, trailers=all_trailers,
-                                     author=(ctx.person.name, ctx.person.email), action=action)
-    return result
+    finally:
+        if check is not None:
+            check.close()
 
 
 def _date(value, default: dt.date) -> dt.date:

@@ -250,11 +250,17 @@ def signed_state(contract: Contract | None) -> bool:
 def parse_both(path: str, data: bytes | None):
     """(Contract or None, plain record with "body", diagnostics) from contract.md bytes."""
     from cctk.store.records import parse_contract
-    from cctk.store.yamlio import YamlProblem, load_fast
 
     if data is None:
         return None, None, []
     contract, diags = parse_contract(path, data)
+    return contract, raw_record(data), diags
+
+
+def raw_record(data: bytes) -> dict | None:
+    """The plain record with "body" (what record_diff compares), or None when it cannot be read."""
+    from cctk.store.yamlio import YamlProblem, load_fast
+
     raw = None
     try:
         text = data.decode("utf-8")
@@ -267,4 +273,4 @@ def parse_both(path: str, data: bytes | None):
                 raw = None
     except (UnicodeDecodeError, YamlProblem):
         raw = None
-    return contract, raw, diags
+    return raw

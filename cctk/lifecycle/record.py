@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from cctk.store.yamlio import dump_roundtrip, load_roundtrip
+from cctk.store.yamlio import dump_roundtrip, roundtrip_yaml
 
 # Where a new top-level key goes: after the last present key that precedes it here.
 ORDER = ("code", "title", "category", "procurement_method", "key_supervision", "template", "unit", "clerk",
@@ -37,6 +37,28 @@ def q(value):
     return value
 
 
+class _Loaded:
+    """Stands in for the YAML loader ruamel's indent guess calls after reading the lines: the record
+    is already loaded (a second round-trip load was a tenth of a verb's Python time)."""
+
+    @staticmethod
+    def load(stream):
+        return None
+
+
+def _sequence_style(text: str) -> tuple[int, int]:
+    """yamlio's (sequence indent, dash offset) guess, from the same ruamel line scan, without its load."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    try:
+        _, ind, bsi = load_yaml_guess_indent(text, yaml=_Loaded())
+    except Exception:                 # same fallback as cctk.store.yamlio
+        return 4, 2
+    if ind is None or bsi is None:
+        return 4, 2
+    return (ind, bsi) if ind >= bsi + 2 else (bsi + 2, bsi)
+
+
 class RecordText:
     """contract.md split into the round-trip front matter (``data``) and the untouched body."""
 
@@ -47,7 +69,12 @@ class RecordText:
             raise ValueError("no front matter")
         self.fm = text[4:end + 1]
         self.body = text[end + 5:]
-        self.data = load_roundtrip(self.fm)
+        # yamlio.load_roundtrip, the document loaded once (dump_roundtrip reads the style back)
+        self.data = roundtrip_yaml().load(self.fm)
+        try:
+            self.data._cctk_style = _sequence_style(self.fm)
+        except AttributeError:  # a scalar document
+            pass
 
     def set(self, key: str, value) -> None:
         if key in self.data:
