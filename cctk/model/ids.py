@@ -21,6 +21,10 @@ def credit_code_problem(code: object) -> str | None:
     """
     if not isinstance(code, str):
         return "creditcode.type"
+    if len(code) == 18 and code[0] in AUTHORITIES and all(c in ALPHABET for c in code):
+        # Already compact (python-stdnum maps none of these characters): checked here, without
+        # importing python-stdnum (17 ms of every lifecycle verb, for the record's one credit code).
+        return None if code[-1] == _check_char(code[:17]) else "creditcode.check"
     uscc = _uscc()
     code = uscc.compact(code)
     if len(code) != 18:
@@ -30,6 +34,13 @@ def credit_code_problem(code: object) -> str | None:
     if code[-1] != uscc.calc_check_digit(code[:17]):
         return "creditcode.check"
     return None
+
+
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)   # GB 32100-2015, as stdnum
+
+
+def _check_char(first17: str) -> str:
+    return ALPHABET[(31 - sum(ALPHABET.index(c) * w for c, w in zip(first17, _WEIGHTS))) % 31]
 
 
 def make_credit_code(first17: str) -> str:
