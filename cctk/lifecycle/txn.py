@@ -123,12 +123,17 @@ def dirty(root: Path, paths: list[str]) -> list[str]:
 
 class DirtyCheck:
     """``dirty()`` started now and read later: ``git status`` reads the whole index (100,000
-    entries: 0.05-0.1 s), which can run while the caller validates the edit and hashes objects."""
+    entries: 0.05 s), which can run while the caller validates the edit and hashes objects.
+
+    ``--no-optional-locks``: the same answer, without status rewriting the whole index when any entry
+    is racily clean — as the file the previous action wrote always is (written in the same second as
+    the index): 0.07 s CPU and 0.1 s more per verb at 100k, and no index.lock taken."""
 
     def __init__(self, root: Path, paths: list[str]):
         self.paths = list(paths)
-        self.proc = subprocess.Popen(["git", "-C", str(root), "status", "--porcelain", "-z", "--untracked-files=all",
-                                      "--", *self.paths], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(["git", "--no-optional-locks", "-C", str(root), "status", "--porcelain", "-z",
+                                      "--untracked-files=all", "--", *self.paths],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._out: list[str] | None = None
 
     def result(self) -> list[str]:
