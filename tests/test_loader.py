@@ -97,3 +97,32 @@ def test_many_contracts_parse_in_parallel_like_serially(sample_repo):
     assert len(serial.contracts) == 459
     assert as_data(serial) == as_data(parallel)
     assert [d.code for d in serial.diagnostics] == [d.code for d in parallel.diagnostics]
+
+
+def test_parallel_workers_read_git_themselves_and_fill_the_cache(sample_repo, tmp_path, monkeypatch):
+    """A cold parallel load of a revision without a work tree: each worker streams its own blobs with
+    cat-file and writes the cache itself; the next load is answered by that cache alone."""
+    from cctk.store import loader
+
+    src = (sample_repo / CONTRACT).read_text("utf-8")
+    for i in range(2, 460):
+        code = f"LHHT-2019-{i:06d}"
+        p = sample_repo / f"contracts/2019/{code}/contract.md"
+        p.parent.mkdir(parents=True)
+        p.write_text(src.replace("LHHT-2019-000001", code).replace('"86500.00"', f'"{86500 + i}.00"'), "utf-8")
+    run_git(sample_repo, "add", "-A")
+    run_git(sample_repo, "commit", "-qm", "many")
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(sample_repo), str(bare)], check=True)
+    monkeypatch.setenv("CCTK_CACHE_DIR", str(tmp_path / "cache"))
+    reference = load(sample_repo, "HEAD", use_cache=False, workers=1)
+    cold = load(bare, "HEAD", workers=2)
+    assert as_data(cold) == as_data(reference) and len(cold.contracts) == 459
+
+    def no_parse(*a, **k):
+        raise AssertionError("parsed again: the workers did not store what they parsed")
+
+    monkeypatch.setattr(loader, "parse_contract", no_parse)
+    assert as_data(load(bare, "HEAD", workers=2)) == as_data(reference)
+    facts = load(bare, "HEAD", contracts="facts", workers=2)
+    assert sorted(c.code for c in facts.contracts) == sorted(c.code for c in reference.contracts)

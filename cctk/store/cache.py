@@ -17,7 +17,7 @@ from cctk import __version__
 from cctk.model import Contract, Diagnostic
 from cctk.model.facts import ContractFacts, facts_of
 
-FORMAT = 5
+FORMAT = 6
 
 
 class Payload(msgspec.Struct, array_like=True):
@@ -69,10 +69,14 @@ def cache_path(root: Path, git_dir: Path | None) -> Path:
 class Cache:
     def __init__(self, path: Path, schema_hash: str):
         self.path = path
+        self.schema_hash = schema_hash
         self.version = f"{__version__}/{FORMAT}/{schema_hash}"
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        # Switching the journal mode takes a lock without waiting for it: only switch when needed (two
+        # parse workers open the same file at the same moment).
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._init()
 
@@ -85,7 +89,10 @@ class Cache:
             db.execute("DROP TABLE IF EXISTS summary")
             db.execute("DROP TABLE IF EXISTS facts")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
-        db.execute("CREATE TABLE IF NOT EXISTS records (oid TEXT PRIMARY KEY, payload BLOB) WITHOUT ROWID")
+        # A rowid table: payloads are ~4 KB (the text is in the record), and a WITHOUT ROWID table
+        # keeps rows that large in its key-ordered B-tree, so 100,000 inserts in random blob-id order
+        # rewrite pages all over the file (measured 15.9 s against 6.4 s for the same rows here).
+        db.execute("CREATE TABLE IF NOT EXISTS records (oid TEXT PRIMARY KEY, payload BLOB)")
         db.execute("""CREATE TABLE IF NOT EXISTS summary (
             oid TEXT PRIMARY KEY, code TEXT, title TEXT, unit TEXT, supplier TEXT, supplier_name TEXT,
             amount TEXT, status TEXT, year INTEGER, category TEXT, errors INTEGER, filing TEXT) WITHOUT ROWID""")

@@ -11,6 +11,7 @@ import gc
 from contextlib import contextmanager
 import hashlib
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,16 +94,56 @@ def _parse_items(items: list[tuple[str, str, bytes]]):
     return out
 
 
-def _parse_files(root: Path, items: list[tuple[str, str]]):
-    """Work-tree files read by the worker itself: the parent does not read and pickle 100,000 files."""
-    out = []
-    for path, oid in items:
-        try:
-            data = gitio.read_worktree(root, path)
-        except OSError:
-            continue
-        out.extend(_parse_items([(path, oid, data)]))
-    return out
+def _pick(item: tuple, want: str) -> tuple:
+    """(oid, summary row, what the caller asked for) from a parse result."""
+    oid, payload, summary, facts = item
+    piece = (summary[:len(cachemod.SUMMARY_FIELDS)] if want == "summary" else summary if want == "keys"
+             else facts if want == "facts" else payload)
+    return oid, summary, piece
+
+
+_WORKER: dict = {}      # in a parse worker: its own cache connection and cat-file stream
+
+
+def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str, cache_spec):
+    """One batch in a worker process: read the bytes itself (``how``: the bytes already read, "tree"
+    for the work-tree file, "git" for this worker's own ``git cat-file --batch`` stream), parse, write
+    the cache itself, and send back only what the parent asked for. So the parent neither reads,
+    pickles nor stores 100,000 files' worth of records (in a cold run it was busy ~17 s doing that
+    while the workers parsed)."""
+    data, blobs = [], []
+    for path, oid, how in items:
+        if how == "git":
+            blobs.append((path, oid))
+        elif how == "tree":
+            try:
+                data.append((path, oid, gitio.read_worktree(root, path)))
+            except OSError:
+                continue
+        else:
+            data.append((path, oid, how))
+    if blobs:
+        cat = _WORKER.get("cat")
+        if cat is None:
+            cat = _WORKER["cat"] = gitio.CatFile(Path(root))
+        for (path, oid), (_, blob) in zip(blobs, cat.read_many([o for _, o in blobs])):
+            if blob is not None:
+                data.append((path, oid, blob))
+    parsed = _parse_items(data)
+    if cache_spec is not None:
+        cache = _WORKER.get(cache_spec)
+        if cache is None:
+            cache = False       # an unusable cache only costs time
+            for _attempt in range(3):
+                try:
+                    cache = cachemod.Cache(Path(cache_spec[0]), cache_spec[1])
+                    break
+                except Exception:
+                    time.sleep(0.05)
+            _WORKER[cache_spec] = cache
+        if cache:
+            _store(cache, parsed[:])
+    return [_pick(item, want) for item in parsed]
 
 
 class _Source:
@@ -158,6 +199,10 @@ class _Source:
         src.symlinks = snap.symlinks
         return src
 
+    def clean_in_tree(self, path: str) -> bool:
+        """The work tree holds this revision's blob for ``path`` (the index says so)."""
+        return self._clean_index.get(path) == self.entries.get(path)
+
     def read(self, paths: list[str]) -> dict[str, bytes]:
         out = {}
         if self.rev is None:
@@ -167,7 +212,7 @@ class _Source:
                 except OSError:
                     pass
             return out
-        from_tree = [p for p in paths if self._clean_index.get(p) == self.entries.get(p)]
+        from_tree = [p for p in paths if self.clean_in_tree(p)]
         for p in from_tree:  # same blob in the work tree: reading a file is ten times faster than cat-file
             try:
                 out[p] = gitio.read_worktree(self.root, p)
@@ -372,18 +417,12 @@ def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache,
             missing_paths.append(p)
     results = dict(hits)
     if missing_paths:
-        parsed = _parse_missing(src, missing_paths, src.pre_read, workers, progress, len(paths), len(hits))
-        for oid, payload, summary, facts in parsed:
+        for oid, summary, piece in _parse_missing(src, missing_paths, src.pre_read, workers, progress, len(paths),
+                                                  len(hits), cache, mode):
             if where and not _matches(summary, where):
                 continue
-            results[oid] = (summary[:len(cachemod.SUMMARY_FIELDS)] if mode == "summary" else
-                            summary if mode == "keys" else facts if mode == "facts" else payload)
-        if cache:
-            try:
-                cache.put_many(parsed)
-            except Exception:
-                pass
-    if cache:
+            results[oid] = piece
+    elif cache:
         cache.close()
     found: dict = {}
     diags: list[Diagnostic] = []
@@ -404,28 +443,32 @@ def _records(snap: Snapshot, src: _Source, paths: list[str], *, mode, use_cache,
     return found, diags
 
 
-def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done):
+def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done, cache, want):
+    """Parse ``paths`` and store them in ``cache`` (closed on return); gives (oid, summary row, the
+    ``want`` part) per parsed file. Many files: both cores, each worker reading, parsing and storing
+    its batches itself."""
     workers = workers or min(2, os.cpu_count() or 1)
     out = []
     batch = 200
     if workers > 1 and len(paths) >= PARALLEL_MIN:
         import multiprocessing as mp
 
+        spec = (str(cache.path), cache.schema_hash) if cache else None
+        if cache:
+            cache.close()      # no open database handle goes through fork (SQLite forbids using one there)
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
             futures = []
             for i in range(0, len(paths), batch):
-                chunk = paths[i:i + batch]
-                if src.rev is None:
-                    # files hashed while listing (changed ones) are parsed from those very bytes
-                    known = [(p, src.entries[p], pre_read[p]) for p in chunk if p in pre_read]
-                    if known:
-                        futures.append(pool.submit(_parse_items, known))
-                    futures.append(pool.submit(_parse_files, src.root,
-                                               [(p, src.entries[p]) for p in chunk if p not in pre_read]))
-                    continue
-                data = {p: pre_read[p] for p in chunk if p in pre_read}
-                data.update(src.read([p for p in chunk if p not in data]))
-                futures.append(pool.submit(_parse_items, [(p, src.entries[p], data[p]) for p in chunk if p in data]))
+                items = []
+                for p in paths[i:i + batch]:
+                    oid = src.entries[p]
+                    if p in pre_read:      # files hashed while listing are parsed from those very bytes
+                        items.append((p, oid, pre_read[p]))
+                    elif src.rev is None or src.clean_in_tree(p):
+                        items.append((p, oid, "tree"))
+                    else:
+                        items.append((p, oid, "git"))
+                futures.append(pool.submit(_parse_in_worker, str(src.root), items, want, spec))
             for fut in futures:
                 res = fut.result()
                 out.extend(res)
@@ -433,13 +476,29 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
                 if progress:
                     progress(done, total)
         return out
+    pending: list = []
     for i in range(0, len(paths), batch):
         chunk = paths[i:i + batch]
         data = {p: pre_read[p] for p in chunk if p in pre_read}
         data.update(src.read([p for p in chunk if p not in data]))
         res = _parse_items([(p, src.entries[p], data[p]) for p in chunk if p in data])
-        out.extend(res)
+        pending.extend(res)
+        if cache and len(pending) >= 4000:
+            _store(cache, pending)
+        out.extend(_pick(item, want) for item in res)
         done += len(res)
         if progress:
             progress(done, total)
+    if cache:
+        _store(cache, pending)
+        cache.close()
     return out
+
+
+def _store(cache, items: list) -> None:
+    """Write parse results to the cache (then forget them); an unusable cache only costs time."""
+    try:
+        cache.put_many(items)
+    except Exception:
+        pass
+    items.clear()
