@@ -65,6 +65,16 @@ def main() -> None:
         from tui.app import CctkApp
         CctkApp.load_extras = lambda self, data: None
 
+    from tui.widgets.contract_table import ContractTable
+    drawn: dict[str, float] = {}
+    render_line = ContractTable.render_line
+
+    def first_row_drawn(self, y):      # the first frame that holds rows: when the clerk sees them
+        if y > 0 and "t" not in drawn and len(self.index):
+            drawn["t"], drawn["cpu"] = time.perf_counter(), time.process_time()
+        return render_line(self, y)
+    ContractTable.render_line = first_row_drawn
+
     async def run():
         from textual.widgets import Input
         t0, c0 = time.perf_counter(), time.process_time()
@@ -79,6 +89,9 @@ def main() -> None:
             await pilot.pause()
             results["first screen with its rows painted"] = time.perf_counter() - t0
             results["  its CPU seconds (UI process, all threads; git children not counted)"] = time.process_time() - c0
+            if "t" in drawn:
+                results["  first row line rendered (the frame the clerk sees)"] = drawn["t"] - t0
+                results["  CPU seconds to it (UI process, all threads)"] = drawn["cpu"] - c0
             info["index"] = app.data.source + ("" if app.data.verified else ", shown before the listing")
             while not app.data.verified:
                 await pilot.pause(0.01)

@@ -93,6 +93,8 @@ async def test_dashboard_number_opens_the_list_behind_it(repo):
         assert type(app.screen).__name__ == "ContractsScreen"
         stage = app.screen.query_state.facets["stage"]
         assert all(app.data.index.rows[i].stage == stage for i in app.data.index.order)
+        await pilot.pause()
+        assert app.screen.query_one("#facet-stage").value == stage      # shown in its select (mounted later)
         count = int(label.split()[1].replace(",", ""))
         assert len(app.data.index) == count
         # the black-listed suppliers' live contracts: a preset the selects cannot show

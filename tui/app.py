@@ -129,6 +129,10 @@ class CctkApp(App):
 
         from cctk.lifecycle import trail
         try:
+            # what opening a contract imports (the detail screen, the trail's record diff): here, while the
+            # clerk looks at the list, not in the first detail's 0.3 s
+            import cctk.lifecycle.moves  # noqa: F401
+            import tui.screens.detail  # noqa: F401
             if trail.update_index(self.root, max_new=trail.INCREMENTAL_MAX):
                 return
             code = ("import os, sys; os.nice(10); from cctk.lifecycle.trail import update_index; "

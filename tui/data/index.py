@@ -101,9 +101,14 @@ def facet_match(row: Row, facet: str, value) -> bool:
 class Index:
     """Rows plus the current view (indices into rows) for a query."""
 
-    def __init__(self, rows: list[Row]):
+    def __init__(self, rows: list[Row], fill_search=None):
+        """``fill_search``: the rows were built without their search keys (the first screen paints
+        sooner): a function that fills ``Row.search`` and returns the keys, called on first use."""
+        import threading
         self.rows = rows
-        self._search = [r.search for r in rows]              # lower-cased keys, flat (no attribute lookups)
+        self._fill = fill_search
+        self._keys: list[str] | None = None if fill_search else [r.search for r in rows]   # flat: no attribute lookups
+        self._fill_lock = threading.Lock()
         self._orders: dict[str, list[int]] = {"code": sorted(range(len(rows)), key=lambda i: rows[i].code)}
         self._last: tuple[Query, list[int]] | None = None   # last text-filtered set, for narrowing
         self.query = Query()
@@ -111,6 +116,20 @@ class Index:
 
     def __len__(self):
         return len(self.order)
+
+    @property
+    def _search(self) -> list[str]:
+        keys = self._keys
+        return keys if keys is not None else self.search_keys()
+
+    def search_keys(self) -> list[str]:
+        """The lower-cased search keys, filling the rows' first if they were built without them (the
+        loading worker calls this after the first paint; a keystroke before that waits for it)."""
+        with self._fill_lock:
+            if self._keys is None:
+                self._keys = self._fill()
+                self._fill = None
+            return self._keys
 
     def changed(self) -> None:
         """Row values changed (findings and due dates arrive after the first screen): drop the

@@ -26,13 +26,14 @@ class ContractsScreen(DataScreen):
         self._pending: tuple[dict, str] | None = None
         self._timer = None
         self._typed_at = 0.0
+        self._facets = False          # the facet Selects are mounted
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder=t("tui.filter.placeholder"), id="filter", select_on_focus=False)
-        with Horizontal(id="facets"):
-            for facet in FACET_IDS:
-                yield Select([], prompt=t(f"tui.facet.{facet}"), id=f"facet-{facet}", allow_blank=True)
+        # The six facet Selects are the heaviest widgets here (≈ a fifth of the first screen's CPU at
+        # 100,000 rows): mounted just after the rows are first shown, in a bar already of their height.
+        yield Horizontal(id="facets", classes="-pending")
         yield Label("", id="count")
         yield ContractTable(self.data.index, today=self.data.today, id="table")
         yield KeyFooter()
@@ -51,9 +52,27 @@ class ContractsScreen(DataScreen):
             self.query_one(ContractTable).focus()
 
     def rebuild(self) -> None:
-        index = self.data.index
         table = self.query_one(ContractTable)
-        table.index = index
+        table.index = self.data.index
+        if self._facets:
+            self._fill_facets()
+        elif not self.data.loading:
+            self.call_after_refresh(self._mount_facets)
+        self.apply()
+
+    async def _mount_facets(self) -> None:
+        if self._facets:
+            return
+        self._facets = True
+        bar = self.query_one("#facets", Horizontal)
+        await bar.mount_all([Select([], prompt=t(f"tui.facet.{facet}"), id=f"facet-{facet}", allow_blank=True)
+                             for facet in FACET_IDS])
+        bar.remove_class("-pending")
+        self._fill_facets()
+        self._show_facets(self.query_state.facets)      # a preset made before they were mounted
+
+    def _fill_facets(self) -> None:
+        index = self.data.index
         units = self.data.unit_names
         for facet in FACET_IDS:
             values = index.facet_values(facet)
@@ -70,7 +89,18 @@ class ContractsScreen(DataScreen):
             else:
                 options = [(str(v), v) for v in values]
             self.query_one(f"#facet-{facet}", Select).set_options(options)
-        self.apply()
+
+    def _show_facets(self, facets: dict) -> None:
+        if not self._facets:             # not mounted yet: shown when they are
+            return
+        with self.prevent(Select.Changed):
+            for facet in FACET_IDS:
+                sel = self.query_one(f"#facet-{facet}", Select)
+                value = facets.get(facet, Select.NULL)
+                try:
+                    sel.value = value
+                except Exception:   # a value not among the options: keep it in the query only
+                    sel.value = Select.NULL
 
     def data_changed(self) -> None:
         """The extras arrived (findings, due dates): re-apply the query; same index object."""
@@ -115,13 +145,7 @@ class ContractsScreen(DataScreen):
                                  reverse=self.query_state.reverse)
         with self.prevent(Input.Changed, Select.Changed):
             self.query_one("#filter", Input).value = text
-            for facet in FACET_IDS:
-                sel = self.query_one(f"#facet-{facet}", Select)
-                value = facets.get(facet, Select.NULL)
-                try:
-                    sel.value = value
-                except Exception:   # a value not among the options: keep it in the query only
-                    sel.value = Select.NULL
+            self._show_facets(facets)
         self.apply()
 
     DEBOUNCE = 0.05     # s: keystrokes closer together than this are applied once, after the last
@@ -202,5 +226,5 @@ class ContractsScreen(DataScreen):
     def action_toggle_facets(self) -> None:
         bar = self.query_one("#facets")
         bar.display = not bar.display
-        if bar.display:
+        if bar.display and self._facets:
             self.query_one("#facet-unit", Select).focus()
