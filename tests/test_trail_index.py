@@ -36,6 +36,17 @@ def test_index_answers_as_git_log(repo):
     assert trail.indexed_log(root, "HEAD", "contracts/2026") is None              # not a contract folder
 
 
+def test_a_file_name_git_quotes_is_indexed_under_its_folder(repo):
+    root, codes = repo
+    folder = next(f for f in folders(root) if f.endswith(codes[1]))
+    (root / folder / 'scan "1".txt').write_text("x", "utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "attachment")
+    trail.update_index(root)
+    got = trail.indexed_log(root, "HEAD", folder)
+    assert got == trail.log(root, ["HEAD"], [folder]) and got[-1].files[0][1].startswith('"')
+
+
 def test_new_commits_are_added_by_the_question(repo):
     root, codes = repo
     trail.update_index(root)

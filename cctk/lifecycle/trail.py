@@ -293,6 +293,8 @@ def index_path(root: Path, git_dir: Path | None = None) -> Path | None:
 
 
 def _folder_key(path: str) -> str | None:
+    if path.startswith('"'):        # git quotes a path with a quote, backslash or control character in it
+        path = path[1:]
     parts = path.split("/", 3)
     return "/".join(parts[:3]) if len(parts) >= 3 and parts[0] == "contracts" else None
 
