@@ -57,8 +57,12 @@ def main():
     ap.add_argument("--no-load", action="store_true", help="Skip timing the full record loader.")
     ap.add_argument("--profile", choices=["alerts", "export-ocds", "publish"],
                     help="cProfile one command instead (top 25 by cumulative time).")
+    ap.add_argument("--out", help="Where outputs (register, exports) are written; default: a temporary folder "
+                    "beside --repo. Not /tmp: on the development machine creating a file under /tmp costs "
+                    "~0.75 ms against ~0.05 ms elsewhere on the same disk, which made publish look 3-5x slower.")
     opts = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    out_base = opts.out or (str(Path(opts.repo).resolve().parent) if opts.repo else None)
+    with tempfile.TemporaryDirectory(dir=out_base) as tmp:
         repo = Path(opts.repo) if opts.repo else Path(tmp) / "demo"
         if not opts.repo:
             subprocess.run([CCTK, "demo", str(repo), "--contracts", str(opts.contracts), "--no-tui"], check=True,
