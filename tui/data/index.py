@@ -109,7 +109,9 @@ class Index:
         self._fill = fill_search
         self._keys: list[str] | None = None if fill_search else [r.search for r in rows]   # flat: no attribute lookups
         self._fill_lock = threading.Lock()
-        self._orders: dict[str, list[int]] = {"code": sorted(range(len(rows)), key=lambda i: rows[i].code)}
+        from operator import attrgetter
+        codes = list(map(attrgetter("code"), rows))          # a C-level key: half the time of a lambda
+        self._orders: dict[str, list[int]] = {"code": sorted(range(len(rows)), key=codes.__getitem__)}
         self._last: tuple[Query, list[int]] | None = None   # last text-filtered set, for narrowing
         self.query = Query()
         self.order: list[int] = list(self._orders["code"])
