@@ -9,6 +9,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from cctk.rules import pipeline
 from cctk.store.loader import load
 
@@ -108,6 +110,154 @@ def test_changed_mode_loads_only_what_can_matter_and_agrees_with_full_run(repo):
     shutil.copytree(src.parent, new)
     _, pr2 = pipeline.check(repo, changed_base="main")
     assert pr2.changed == changed | {f"{new.relative_to(repo).as_posix()}/contract.md"}
+
+
+def _edit(path: Path, old: str, new: str):
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _copy(repo: Path, c, code: str, *, keep_code: bool = False) -> Path:
+    """A copy of contract ``c`` in a new folder ``code`` (the record keeps c's code when ``keep_code``)."""
+    import shutil
+    folder = repo / c.path.rsplit("/", 1)[0]
+    target = folder.parent / code
+    shutil.copytree(folder, target)
+    if not keep_code:
+        _edit(target / "contract.md", f'code: "{c.code}"', f'code: "{code}"')
+    return target / "contract.md"
+
+
+def _pull_request(repo: Path) -> set[str]:
+    """Commit, on a branch ``pr``, changes of every kind the cross-contract rules care about; the codes of
+    the changed contracts."""
+    import re
+    import shutil
+
+    snap = load(repo)
+    cs = sorted(snap.contracts, key=lambda c: c.code)
+    filed = [c for c in cs if c.filing and c.filing.number]
+    _git(repo, "checkout", "-q", "-b", "pr")
+    at = lambda c: repo / c.path                                                         # noqa: E731
+    changed = set()
+    body = cs[0]                                                         # text only
+    at(body).write_text(at(body).read_text("utf-8") + "\n补充说明：测试。\n", "utf-8")
+    a, b, c = filed[0], filed[1], filed[2]
+    _edit(at(b), f'number: "{b.filing.number}"', f'number: "{a.filing.number}"')       # CC203 with a
+    year = re.search(r"〔(\d+)〕", c.filing.number)[1]
+    last = max(int(re.search(r"〕(\d+)号", x.filing.number)[1]) for x in filed if f"〔{year}〕" in x.filing.number)
+    _edit(at(c), f'number: "{c.filing.number}"', f'number: "罗财合备〔{year}〕{last + 3}号"')   # CC204: a gap
+    units = sorted({x.unit for x in cs})
+    d = cs[5]
+    _edit(at(d), f'unit: "{d.unit}"', f'unit: "{next(u for u in units if u != d.unit)}"')   # moves unit
+    e, other = cs[6], next(x for x in cs if x.counterparty.credit_code != cs[6].counterparty.credit_code)
+    _edit(at(e), e.counterparty.credit_code, other.counterparty.credit_code)              # another supplier
+    _edit(at(e), f'name: "{e.counterparty.name}"', f'name: "{other.counterparty.name}"')
+    # CC501 on an unchanged contract: a copy of one just under 50,000, signed the same day
+    x = next(x for x in cs if 40000 <= x.amount < 50000 and x not in (a, b, c, d, e, body))
+    _copy(repo, x, f"LHHT-{x.code[5:9]}-900001")
+    # CC502: copies of the largest contract (one supplier, one unit, one year; the demo counts a unit's
+    # year from ten contracts)
+    big = max((x for x in cs if x.dates.get("signed") and x.status in ("signed", "performing", "accepted", "evaluated",
+                                                                       "archived")), key=lambda x: x.amount)
+    copies = [f"LHHT-{big.code[5:9]}-9000{n:02d}" for n in range(10, 20)]
+    for code in copies:
+        _copy(repo, big, code)
+    dup = _copy(repo, cs[7], f"LHHT-{cs[7].code[5:9]}-900004", keep_code=True)       # code.duplicate
+    gone = next(x for x in reversed(filed) if x not in (a, b, c))
+    shutil.rmtree(at(gone).parent)                                       # a deleted contract
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "pr")
+    changed |= {body.code, b.code, c.code, d.code, e.code, cs[7].code, gone.code}
+    changed |= {f"LHHT-{x.code[5:9]}-900001", *copies}
+    assert dup.exists()
+    return changed
+
+
+def _unreduced(monkeypatch):
+    """Pull-request mode with every contract loaded, and no stored result."""
+    monkeypatch.setattr(pipeline, "affected", lambda *a, **k: None)
+    monkeypatch.setattr(pipeline.ResultMemo, "get", lambda *a, **k: None)
+    monkeypatch.setattr(pipeline.ResultMemo, "put", lambda *a, **k: None)
+
+
+@pytest.mark.parametrize("walk", [64, 0])
+def test_changed_mode_equals_a_run_with_every_contract_loaded(repo, monkeypatch, walk):
+    """The contracts pull-request mode loads (cctk/rules/affected.py) must give exactly the findings of
+    the same mode with every contract loaded: duplicated and missing filing numbers, splitting and
+    concentration involving unchanged contracts, a moved unit, a new supplier, a duplicate code, a
+    deleted record. ``walk`` 0: CC204's neighbours found by reading the whole year."""
+    from cctk.rules import affected as affected_mod
+
+    monkeypatch.setattr(affected_mod, "_WALK", walk)
+    codes = _pull_request(repo)
+    snap, pr = pipeline.check(repo, changed_base="main")
+    found = {d.code for d in pr.diagnostics}
+    assert {"CC203", "CC204", "CC501", "CC502", "CC021"} <= found
+    # findings on unchanged contracts that name a changed one are kept (CC501's original, CC203's a)
+    assert any(d.code == "CC501" and d.contract not in codes for d in pr.diagnostics)
+    assert len(snap.contracts) < len(load(repo).contracts)
+    again_snap, again = pipeline.check(repo, changed_base="main")
+    assert again.timings.get("memo") == 1.0 and _key(again) == _key(pr)
+    _unreduced(monkeypatch)
+    full_snap, full = pipeline.check(repo, changed_base="main")
+    assert len(full_snap.contracts) == len(load(repo).contracts)
+    assert _key(pr) == _key(full)
+    assert [(s.diagnostic.code, s.diagnostic.path, s.reason) for s in pr.suppressed] == \
+           [(s.diagnostic.code, s.diagnostic.path, s.reason) for s in full.suppressed]
+
+
+def test_changed_mode_pools_hold_each_rules_partition(repo):
+    """Every contract sharing a cross-contract rule's partition with a changed contract (or one carrying
+    its code) is loaded: affected.POOLS and the rules' ``partition`` agree."""
+    from cctk.rules.affected import affected
+    from cctk.rules.engine import changed_contracts, load_rules
+
+    from dataclasses import replace
+
+    codes = _pull_request(repo)
+    full = load(repo)
+    scope = changed_contracts(repo, "main")
+    lazy = load(repo, contracts="lazy")
+    keys = [c for c in full.contracts if c.code in codes]
+    ruleset = load_rules(lazy)
+    assert scope and keys
+    for rule in ruleset.rules:
+        if rule.scope == "repository" and rule.partition is not None:
+            # one cross-contract rule at a time: another's pool must not hide a gap in this one's
+            alone = replace(ruleset, rules=[r for r in ruleset.rules if r.scope == "contract" or r is rule])
+            loaded = affected(lazy, scope, alone)
+            assert loaded is not None and len(loaded) < len(full.contracts)
+            wanted = {rule.partition(k) for k in keys}
+            mates = {c.path for c in full.contracts if rule.partition(c) in wanted
+                     and not (rule.code == "CC203" and rule.partition(c) is None)       # no number: never related
+                     and not (rule.code == "CC502" and not c.dates.get("signed"))}       # unsigned: not counted
+            assert mates <= loaded, (rule.code, sorted(mates - loaded)[:5])
+
+
+def test_changed_mode_sees_the_work_tree(repo):
+    """Work-tree changes beside the committed ones: staged, modified, untracked (the index is compared
+    with the merge base, the listing supplies the rest), and a file changed back to the base's bytes."""
+    _git(repo, "checkout", "-q", "-b", "pr")
+    snap = load(repo)
+    cs = sorted(snap.contracts, key=lambda c: c.path)
+    committed, staged, modified, reverted = cs[0], cs[1], cs[2], cs[3]
+    for c in (committed, reverted):
+        (repo / c.path).write_text((repo / c.path).read_text("utf-8") + "\n提交。\n", "utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "pr")
+    (repo / staged.path).write_text((repo / staged.path).read_text("utf-8") + "\n暂存。\n", "utf-8")
+    _git(repo, "add", staged.path)
+    (repo / modified.path).write_text((repo / modified.path).read_text("utf-8") + "\n修改。\n", "utf-8")
+    _git(repo, "checkout", "main", "--", reverted.path)          # staged back to the base's bytes
+    new = _copy(repo, cs[4], "LHHT-2099-000001")
+    from cctk.rules.engine import ChangedQuery
+    expected = {committed.path, staged.path, modified.path, new.relative_to(repo).as_posix()}
+    _, pr = pipeline.check(repo, changed_base="main")
+    assert pr.changed == expected
+    assert ChangedQuery(repo, "main").result() == expected       # comparing the work tree itself
+    assert ChangedQuery(repo, "main", "HEAD").result() == {committed.path, reverted.path}
 
 
 def test_filtered_listing_equals_filtering_the_full_listing(repo):

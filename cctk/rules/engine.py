@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -247,47 +248,8 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
     diags: list[Diagnostic] = list(ruleset.diagnostics)
     try:
         # 1. cacheable per-contract rules and the text review, each from its own cache
-        oids = [c.oid for c in targets if c.oid]
-        hits = cache.get_many(oids, as_of) if cache else {}
-        review_hits = rcache.get_many(oids) if rcache else {}
-        timings["cache_read"] = time.perf_counter() - t0
-        need_rules = {c.path for c in targets if not c.oid or c.oid not in hits}
-        need_review = {c.path for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
-        misses = [c for c in targets if c.path in need_rules or c.path in need_review]
-        timings["rechecked"] = float(len(misses))
-        if misses and snap.mode == "facts" and len(misses) < PARALLEL_MIN:
-            # Only the records the caches cannot answer for are decoded; many are decoded by the workers
-            # (_check_chunk), in parallel.
-            full = records(snap, [c.path for c in misses], use_cache=use_cache)
-            misses = [full[c.path] for c in misses if c.path in full]
-        exact = any(r.origin != "cctk" for r in cached_rules)   # a repository's own code: trust no date range
-        computed = dict(zip((c.path for c in misses),
-                            _check_misses(snap, ctx, cached_rules, review, misses, locator, need_rules, need_review,
-                                          exact, use_cache))) if misses else {}
-        new_rules: dict[str, tuple] = {}
-        new_review: dict[str, tuple] = {}
-        for c in targets:
-            rule_found, review_found, window = computed.get(c.path, (None, None, None))
-            if rule_found is None:
-                rule_found = hits.get(c.oid, [])
-            elif c.oid:
-                new_rules[c.oid] = (rule_found, window.lo, window.hi)
-            if review is None:
-                review_found = []
-            elif review_found is None:
-                review_found = review_hits.get(c.oid, [])
-            elif c.oid:
-                new_review[c.oid] = (review_found, dt.date.min, dt.date.max)
-            for data in rule_found + review_found:
-                d = Diagnostic.from_json(data)
-                d.path, d.contract = c.path, c.code
-                diags.append(d)
-        for store, new in ((cache, new_rules), (rcache, new_review)):
-            if store and new:
-                try:
-                    store.put_many(new)
-                except Exception:
-                    pass
+        diags += _contract_findings(snap, targets, ctx, cached_rules, review, cache, rcache, locator, use_cache,
+                                    timings, t0)
         timings["contract_rules"] = time.perf_counter() - t0
         # Rules that look at every run: on facts when they can, else on full records (decoded once).
         everything = snap.contracts
@@ -308,7 +270,9 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         for r in repo_rules:
             pool = view(r, snap.contracts)
             if changed is not None and r.partition is not None:
-                keys = {r.partition(c) for c in view(r, targets)}
+                # the partitions of every contract carrying a changed contract's code: findings on those
+                # are kept too (below)
+                keys = {r.partition(c) for c in pool if c.code in target_codes}
                 pool = [c for c in pool if r.partition(c) in keys]
             for f in r.check_all(pool, ctx):
                 if changed is None or f.contract.code in target_codes or target_codes.intersection(f.related):
@@ -328,6 +292,97 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
             diags.extend(d for d in base if d.path in changed or not d.path.startswith("contracts/"))
     return finish(diags, snap, ruleset, as_of=as_of, select=select, ignore=ignore, min_severity=min_severity,
                   checked=len(targets), changed=changed, timings=timings)
+
+
+def _contract_findings(snap: Snapshot, targets: list, ctx: Context, cached_rules: list[Rule],
+                       review: TextReview | None, cache: RuleCache | None, rcache: RuleCache | None,
+                       locator: "_Locator", use_cache: bool, timings: dict, t0: float) -> list[Diagnostic]:
+    """The cacheable per-contract rules' and the text review's diagnostics of ``targets``: from the caches,
+    else computed (and stored)."""
+    import time
+    as_of = ctx.as_of
+    diags: list[Diagnostic] = []
+    oids = [c.oid for c in targets if c.oid]
+    hits = cache.get_many(oids, as_of) if cache else {}
+    review_hits = rcache.get_many(oids) if rcache else {}
+    timings["cache_read"] = time.perf_counter() - t0
+    need_rules = {c.path for c in targets if not c.oid or c.oid not in hits}
+    need_review = {c.path for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
+    misses = [c for c in targets if c.path in need_rules or c.path in need_review]
+    timings["rechecked"] = float(len(misses))
+    if misses and snap.mode == "facts" and len(misses) < PARALLEL_MIN:
+        # Only the records the caches cannot answer for are decoded; many are decoded by the workers
+        # (_check_chunk), in parallel.
+        full = records(snap, [c.path for c in misses], use_cache=use_cache)
+        misses = [full[c.path] for c in misses if c.path in full]
+    exact = any(r.origin != "cctk" for r in cached_rules)   # a repository's own code: trust no date range
+    computed = dict(zip((c.path for c in misses),
+                        _check_misses(snap, ctx, cached_rules, review, misses, locator, need_rules, need_review,
+                                      exact, use_cache))) if misses else {}
+    new_rules: dict[str, tuple] = {}
+    new_review: dict[str, tuple] = {}
+    for c in targets:
+        rule_found, review_found, window = computed.get(c.path, (None, None, None))
+        if rule_found is None:
+            rule_found = hits.get(c.oid, [])
+        elif c.oid:
+            new_rules[c.oid] = (rule_found, window.lo, window.hi)
+        if review is None:
+            review_found = []
+        elif review_found is None:
+            review_found = review_hits.get(c.oid, [])
+        elif c.oid:
+            new_review[c.oid] = (review_found, dt.date.min, dt.date.max)
+        for data in rule_found + review_found:
+            d = Diagnostic.from_json(data)
+            d.path, d.contract = c.path, c.code
+            diags.append(d)
+    for store, new in ((cache, new_rules), (rcache, new_review)):
+        if store and new:
+            try:
+                store.put_many(new)
+            except Exception:
+                pass
+    return diags
+
+
+def missing_findings(snap: Snapshot, oids: list[str], *, as_of: dt.date, ruleset: RuleSet,
+                     review_tag: str | None = None) -> set[str]:
+    """The blob ids among ``oids`` whose per-contract findings (or text review, with ``review_tag``) the
+    caches cannot answer for on ``as_of``."""
+    cache = RuleCache(path_for(snap.root), version(ruleset))
+    try:
+        found = set(cache.get_many(oids, as_of))
+    finally:
+        cache.close()
+    if review_tag is not None:
+        rcache = RuleCache(path_for(snap.root), review_version(review_tag), table="review_results")
+        try:
+            found &= set(rcache.get_many(oids))
+        finally:
+            rcache.close()
+    return set(oids) - found
+
+
+def warm(snap: Snapshot, targets: list[Contract], *, as_of: dt.date, ruleset: RuleSet,
+         review: TextReview | None = None, review_tag: str | None = None) -> None:
+    """Compute and store the cacheable per-contract findings (and text review) of ``targets`` (full records)
+    that the caches lack, exactly as ``run`` would: a later run reads them from the caches. Pull-request
+    mode does this for the changed records in a second process while the first lists the work tree."""
+    ctx = Context(settings=ruleset.settings, as_of=as_of, suppliers=snap.suppliers, org=snap.org, config=snap.config,
+                  inspections=_inspections(snap), root=snap.root)
+    cached_rules = [r for r in ruleset.rules if r.scope == "contract" and r.cacheable]
+    cache = RuleCache(path_for(snap.root), version(ruleset))
+    rcache = RuleCache(path_for(snap.root), review_version(review_tag or ""), table="review_results") \
+        if review is not None else None
+    locator = _Locator(snap, cache)
+    try:
+        _contract_findings(snap, targets, ctx, cached_rules, review, cache, rcache, locator, True, {}, 0.0)
+    finally:
+        locator.close()
+        for store in (cache, rcache):
+            if store:
+                store.close()
 
 
 PARALLEL_MIN = 1500      # below this a process pool costs more than it saves
@@ -452,22 +507,63 @@ def changed_contracts(root: Path, base: str, rev: str | None = None, dirty: set[
     contract's findings may have changed with them. ``dirty``: the work tree's modified and untracked
     files when the caller has listed them (Snapshot.dirty) — asking git again walks every contract folder.
     """
-    head = rev or "HEAD"
-    merge_base = gitio.git(root, "merge-base", base, head).decode().strip()
-    if rev:
-        names = gitio.git(root, "diff", "--name-only", "--no-renames", merge_base, rev).decode().splitlines()
-    else:
-        names = gitio.git(root, "diff", "--name-only", "--no-renames", merge_base).decode().splitlines()
-        if dirty is not None:
-            names += sorted(dirty)
+    return ChangedQuery(root, base, rev, listed=dirty is not None).result(dirty)
+
+
+class ChangedQuery:
+    """``changed_contracts`` in two halves, so that git compares the trees while the caller lists the
+    work tree (pipeline.check starts it before the listing and asks for the result after).
+
+    Work tree with a listing: the index against the merge base (``diff-index --cached``: no file is
+    stat'ed) plus the listing's modified and untracked files — the same paths as comparing the work
+    tree itself, since a file is either unchanged since the index or in the listing's dirty set
+    (comparing the work tree stat'ed all 100,000 contract files again: 0.3 s)."""
+
+    def __init__(self, root: Path, base: str, rev: str | None = None, *, listed: bool = False):
+        self.root, self.base, self.rev, self.listed = root, base, rev, listed
+        self.error: gitio.GitError | None = None
+        self.proc = None
+        try:
+            merge_base = gitio.git(root, "merge-base", base, rev or "HEAD").decode().strip()
+        except gitio.GitError as exc:    # reported by result(), after the caller's own errors (a bad REV)
+            self.error = exc
+            return
+        if rev:
+            args = ["diff", "--name-only", "--no-renames", "-z", merge_base, rev]
+        elif listed:
+            args = ["diff-index", "--cached", "--name-only", "--no-renames", "-z", merge_base]
         else:
-            names += gitio.git(root, "ls-files", "--others", "--exclude-standard", "--", "contracts", "policy",
-                               "suppliers").decode().splitlines()
-    out = set()
-    for name in names:
-        if name.startswith(GLOBAL_PREFIXES):
-            return None
-        parts = name.split("/")
-        if len(parts) >= 4 and parts[0] == "contracts":
-            out.add("/".join(parts[:3]) + "/contract.md")
-    return out
+            args = ["diff", "--name-only", "--no-renames", "-z", merge_base]
+        self.proc = subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def result(self, dirty: set[str] | None = None) -> set[str] | None:
+        if self.error is not None:
+            raise self.error
+        if self.listed and dirty is None:     # no listing after all: compare the work tree itself
+            self.close()
+            return ChangedQuery(self.root, self.base, None).result()
+        stdout, stderr = self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise gitio.GitError("git.error", error=stderr.decode("utf-8", "replace").strip() or "diff")
+        names = [n.decode("utf-8", "surrogateescape") for n in stdout.split(b"\0") if n]
+        if not self.rev:
+            if self.listed:
+                names += sorted(dirty)
+            else:
+                names += [n.decode("utf-8", "surrogateescape") for n in
+                          gitio.git(self.root, "ls-files", "-z", "--others", "--exclude-standard", "--", "contracts",
+                                    "policy", "suppliers").split(b"\0") if n]
+        out = set()
+        for name in names:
+            if name.startswith(GLOBAL_PREFIXES):
+                return None
+            parts = name.split("/")
+            if len(parts) >= 4 and parts[0] == "contracts":
+                out.add("/".join(parts[:3]) + "/contract.md")
+        return out
+
+    def close(self):
+        """Reap git when the result is not wanted (the listing failed)."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.communicate()

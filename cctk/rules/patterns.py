@@ -22,7 +22,7 @@ def _day(c) -> dt.date | None:
 class ContractSplitting(Rule):
     code, slug, severity, scope = "CC501", "contract-splitting", Severity.WARNING, "repository"
     facts = True
-    partition = staticmethod(lambda c: c.unit)
+    partition = staticmethod(lambda c: (c.unit, c.counterparty.credit_code))   # a group: one unit, one supplier
     summary = ("Possible contract splitting: several contracts just under a threshold that together exceed it",
                "疑似化整为零：多份略低于限额的合同合计超过限额")
     messages = {"main": ("{count} contracts with {supplier} for {category} within {window} days, each just under "
@@ -107,7 +107,7 @@ class ContractSplitting(Rule):
 class SupplierConcentration(Rule):
     code, slug, severity, scope = "CC502", "supplier-concentration", Severity.WARNING, "repository"
     facts = True
-    partition = staticmethod(lambda c: c.unit)
+    partition = staticmethod(lambda c: (c.unit, c.year))     # year of signing when signed (unsigned: not counted)
     summary = ("One supplier holds more than the set share of a unit's contracts in a year",
                "单一供应商占某单位年度合同金额比例过高")
     messages = {"main": ("{supplier} holds {share} of {unit}'s contract value in {year} ({amount} of {total}; "

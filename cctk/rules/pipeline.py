@@ -11,6 +11,8 @@ cctk.review.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -18,14 +20,12 @@ from cctk import __version__
 from cctk.model import Severity
 from cctk.repository import all_diagnostics
 from cctk.rules.cache import path_for
-from cctk.rules.engine import (Result, Suppressed, TextReview, changed_contracts, default_as_of, load_rules, run,
-                               version)
+from cctk.rules.affected import affected
+from cctk.rules.engine import (ChangedQuery, Result, Suppressed, TextReview, default_as_of, load_rules,
+                               missing_findings, run, version, warm)
 from cctk.rules.memo import ResultMemo, key as memo_key
-from cctk.store.loader import Snapshot, parser_version, keys, load, load_contracts
-
-# The built-in cross-contract rules and what relates two contracts for each: pull-request mode loads
-# only the contracts sharing one of these with a changed contract.
-_POOLED = {"CC203": "filing", "CC204": "filing-year", "CC501": "unit", "CC502": "unit"}
+from cctk.store import gitio
+from cctk.store.loader import Snapshot, load, load_contracts, parser_version, records
 
 ReviewFactory = Callable[[Snapshot], tuple[TextReview | None, str | None]]
 
@@ -37,28 +37,34 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
     """Check the repository at ``root`` (work tree, or ``rev``). Raises gitio.GitError for a bad revision
     or base. ``changed_base``: pull-request mode (see engine.changed_contracts)."""
     select, ignore = list(select), list(ignore)
-    snap = load(root, rev, use_cache=use_cache, contracts="lazy")
-    scope = changed_contracts(snap.root, changed_base, snap.rev, snap.dirty) if changed_base else None
-    as_of = as_of or default_as_of(snap)
-    review_fn, tag = review(snap) if review is not None else (None, None)
-    ruleset = load_rules(snap, local=local_rules)
-    key = memo_key(snap.digest, __version__, parser_version(), version(ruleset), as_of, tag, select, ignore,
-                   int(min_severity), sorted(scope) if scope is not None else None, local_rules)
+    # Pull-request mode: while this process lists the work tree, git compares the trees and a second
+    # process checks the changed records into the findings caches (both cores; run() then reads them).
+    helper = _warm_changed(Path(root), changed_base, rev, as_of, local_rules, review) if (
+        changed_base and use_cache) else None
+    query = ChangedQuery(Path(root), changed_base, rev, listed=rev is None) if changed_base else None
     memo = None
-    if use_cache:
-        try:
-            memo = ResultMemo(path_for(snap.root))
-            hit = memo.get(key, snap.root)
-        except Exception:   # an unusable cache only costs time
-            memo, hit = None, None
-        if hit is not None:
-            memo.close()
-            diagnostics, suppressed, checked = hit
-            return snap, Result(diagnostics=diagnostics, suppressed=[Suppressed(d, r) for d, r in suppressed],
-                                rules=ruleset.rules, checked=checked, as_of=as_of, changed=scope,
-                                timings={"memo": 1.0})
     try:
-        only = _affected(snap, scope, ruleset, use_cache) if scope is not None else None
+        snap = load(root, rev, use_cache=use_cache, contracts="lazy")
+        scope = query.result(snap.dirty) if query is not None else None
+        as_of = as_of or default_as_of(snap)
+        review_fn, tag = review(snap) if review is not None else (None, None)
+        ruleset = load_rules(snap, local=local_rules)
+        key = memo_key(snap.digest, __version__, parser_version(), version(ruleset), as_of, tag, select, ignore,
+                       int(min_severity), sorted(scope) if scope is not None else None, local_rules)
+        if use_cache:
+            try:
+                memo = ResultMemo(path_for(snap.root))
+                hit = memo.get(key, snap.root)
+            except Exception:   # an unusable cache only costs time
+                memo, hit = None, None
+            if hit is not None:
+                diagnostics, suppressed, checked = hit
+                return snap, Result(diagnostics=diagnostics, suppressed=[Suppressed(d, r) for d, r in suppressed],
+                                    rules=ruleset.rules, checked=checked, as_of=as_of, changed=scope,
+                                    timings={"memo": 1.0})
+        if helper is not None:
+            helper.join()       # its findings and parsed records are in the caches now
+        only = affected(snap, scope, ruleset, use_cache) if scope is not None else None
         load_contracts(snap, "facts", use_cache=use_cache, progress=progress, only=only)
         result = run(snap, as_of=as_of, base=all_diagnostics(snap, scope), select=select, ignore=ignore,
                      min_severity=min_severity, changed=scope, use_cache=use_cache, local_rules=local_rules,
@@ -71,33 +77,91 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
                 pass
         return snap, result
     finally:
+        if query is not None:
+            query.close()
+        if helper is not None:
+            helper.join(stop=True)      # a memo hit or an error: its work is not wanted
         if memo is not None:
             memo.close()
 
 
-def _affected(snap: Snapshot, scope: set[str], ruleset, use_cache: bool) -> set[str] | None:
-    """The contracts a pull request's findings can depend on: the changed ones, and those sharing a
-    code (duplicates), a unit (splitting, concentration), a filing number or a filing year (duplicate
-    numbers, gaps) with them. None (load everything) when a repository rule of the repository's own
-    says nothing about what it relates."""
-    from cctk.rules.filing import number_pattern
+_WARM_MAX = 200     # more changed records than this: run()'s own pool checks them on both cores
 
-    if any(r.scope == "repository" and r.code not in _POOLED for r in ruleset.rules):
+
+class _Helper:
+    """A forked process of ours, waited for once (its id is never signalled after that)."""
+
+    def __init__(self, pid: int):
+        self.pid: int | None = pid
+
+    def join(self, stop: bool = False) -> None:
+        """Wait for it to end (``stop``: end it first — its work is no longer wanted)."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        try:
+            if stop:
+                os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+
+
+def _warm_changed(root: Path, base: str, rev: str | None, as_of: dt.date | None, local_rules: bool,
+                  review: ReviewFactory | None) -> _Helper | None:
+    """Fork a process that checks the records changed since BASE into the findings caches (engine.warm) and
+    exits. Nothing depends on it: whatever it did not store, run() computes itself."""
+    if not hasattr(os, "fork"):
         return None
-    rows = keys(snap, use_cache=use_cache)
-    mine = [rows[p] for p in scope if p in rows]
-    codes = {c for c, _, _ in mine if c}
-    units = {u for _, u, _ in mine if u}
-    numbers = {f for _, _, f in mine if f}
-    pattern = number_pattern(snap.config.get("filing_number_format") or "")
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid:
+        return _Helper(pid)
+    status = 1
+    try:
+        _warm(root, base, rev, as_of, local_rules, review)
+        status = 0
+    except BaseException:   # noqa: BLE001  (the parent does the work itself)
+        pass
+    finally:
+        os._exit(status)    # no atexit handlers, no flushing of the parent's buffers
 
-    def year(number):
-        m = pattern.match(number) if pattern is not None and number else None
-        return m["year"] if m else None
 
-    years = {y for y in map(year, numbers) if y}
-    out = set(scope)
-    for path, (code, unit, number) in rows.items():
-        if code in codes or unit in units or (number and (number in numbers or (years and year(number) in years))):
-            out.add(path)
-    return out
+def _warm(root: Path, base: str, rev: str | None, as_of: dt.date | None, local_rules: bool,
+          review: ReviewFactory | None) -> None:
+    snap = load(root, rev, contracts="registers")
+    merge_base = gitio.git(root, "merge-base", base, rev or "HEAD").decode().strip()
+    if rev:
+        raw = gitio.git(root, "diff", "--raw", "-z", "--no-renames", "--no-abbrev", merge_base, snap.rev)
+    else:
+        raw = gitio.git(root, "diff-index", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", merge_base)
+    fields = raw.split(b"\0")
+    files: dict[str, str] = {}
+    for meta, name in zip(fields[0::2], fields[1::2]):
+        path = name.decode("utf-8", "surrogateescape")
+        parts = meta.split()
+        if len(parts) < 5 or parts[4] == b"D" or not _is_record(path):
+            continue
+        if rev:
+            files[path] = parts[3].decode()
+        else:   # the work tree's bytes, whatever the index holds: the id the listing will give them
+            try:
+                files[path] = gitio.blob_oid(gitio.read_worktree(root, path))
+            except OSError:
+                continue
+    if not files or len(files) > _WARM_MAX:
+        return
+    snap.files, snap._entries = files, dict(files)
+    ruleset = load_rules(snap, local=local_rules)
+    review_fn, tag = review(snap) if review is not None else (None, None)
+    as_of = as_of or default_as_of(snap)
+    if not missing_findings(snap, list(files.values()), as_of=as_of, ruleset=ruleset, review_tag=tag):
+        return      # checked before (this pull request again): nothing to decode
+    full = records(snap, sorted(files))
+    warm(snap, [full[p] for p in sorted(full)], as_of=as_of, ruleset=ruleset, review=review_fn, review_tag=tag)
+
+
+def _is_record(path: str) -> bool:
+    return path.startswith("contracts/") and path.endswith("/contract.md") and path.count("/") == 3
