@@ -15,6 +15,14 @@ class DataScreen(Screen):
         super().__init__(*args, **kwargs)
         keymap.translate_bindings(self)
         self._version = -1
+        # Textual re-parses every stylesheet twice when a mode's new screen is first shown (its CSS count
+        # starts at -1: ≈ 60 ms of the first screen). These screens bring no CSS of their own (app.tcss and
+        # the widgets' defaults are already read, theme changes refresh them), so they start up to date.
+        try:
+            if not (self.CSS or self.CSS_PATH):
+                self._css_update_count = self.app._css_update_count
+        except Exception:   # no running app (constructed outside one): Textual's own refresh applies
+            pass
 
     @property
     def data(self):
