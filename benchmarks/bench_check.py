@@ -8,6 +8,7 @@ Builds a synthetic repository (real files, one real git commit; `cctk demo` is u
   cold     caches removed (records parsed, every rule and the text review run)
   warm     the same command again (record and findings caches hit)
   changed  `cctk check --changed main` on a branch changing 10 contracts
+           (``--changed-only N --dir REPO``: only this, N times with fresh edits, wall and CPU)
 and `--no-review` variants, plus the loader alone (cctk.store) to show its share.
 Targets (issue 4): cold ≤ 45 s, warm ≤ 3 s, changed ≤ 1.5 s. Figures go to benchmarks/bench_check.md,
 which scripts/gen_rules_doc.py appends to docs/rules.md.
@@ -19,6 +20,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -148,9 +150,44 @@ evaluation: {{on: "{signed + dt.timedelta(days=45)}", score: 90}}
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    secs, _, rc = timed_cpu(cmd, cwd)
+    return secs, rc
+
+
+def timed_cpu(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the process and everything it waited for — git, forked helpers —, exit)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - t0, proc.returncode
+    secs = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return secs, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc.returncode
+
+
+def pull_request(root: Path, tag: str, count: int = 10):
+    """Branch ``pr`` off main with ``count`` contracts edited (new blobs each time: a first run)."""
+    git(root, "checkout", "-q", "-B", "pr", "main")
+    for p in sorted(root.glob("contracts/*/*/contract.md"))[:count]:
+        p.write_text(p.read_text("utf-8") + f"\n补充说明：拉取请求基准测试 {tag}。\n", "utf-8")
+    git(root, "add", "-A", "contracts")
+    git(root, "-c", "user.name=bench", "-c", "user.email=bench@example", "commit", "-q", "-m", f"pr {tag}")
+
+
+def changed_only(root: Path, repeat: int, as_of: str | None) -> int:
+    """``--changed main`` on a fresh 10-contract pull request, first run and again, ``repeat`` times; wall,
+    CPU (with git and helpers) and the load average before each run."""
+    cmd = [sys.executable, "-m", "cctk", "--lang", "en", "check", "--format", "json", "--changed", "main"]
+    cmd += ["--as-of", as_of] if as_of else []
+    for i in range(repeat):
+        pull_request(root, f"{time.time_ns()}-{i}")
+        for label in ("first run", "again"):
+            load = os.getloadavg()[0]
+            secs, cpu, rc = timed_cpu(cmd, root)
+            print(f"--changed main, {label:<9} {secs:6.2f} s wall {cpu:6.2f} s CPU  load {load:4.1f}  (exit {rc})",
+                  flush=True)
+    git(root, "checkout", "-q", "main")
+    git(root, "branch", "-q", "-D", "pr")
+    return 0
 
 
 def clear_cache(root: Path):
@@ -204,8 +241,12 @@ def main() -> int:
     ap.add_argument("--as-of", default="2024-12-31")
     ap.add_argument("--engine-scale", type=int, default=1,
                     help="also time the engine in-process on the contracts replicated this many times")
+    ap.add_argument("--changed-only", type=int, metavar="N", default=0,
+                    help="only time --changed main on an existing repository (--dir): N fresh pull requests")
     args = ap.parse_args()
     root = Path(args.dir)
+    if args.changed_only:
+        return changed_only(root, args.changed_only, None if args.as_of == ap.get_default("as_of") else args.as_of)
     cctk = [sys.executable, "-m", "cctk", "--lang", "en"]
     env_note = f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
     if not (args.keep and (root / ".git").exists()):
@@ -238,12 +279,7 @@ def main() -> int:
     loader = [sys.executable, "-c", "from cctk.store.loader import load; load('.')"]
     measure("loader alone, warm (cctk.store)", loader)
     # pull-request mode: a branch changing 10 contracts
-    git(root, "checkout", "-q", "-B", "pr", "main")
-    paths = sorted(root.glob("contracts/*/*/contract.md"))[:10]
-    for p in paths:
-        p.write_text(p.read_text("utf-8") + "\n补充说明：拉取请求基准测试。\n", "utf-8")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=bench", "-c", "user.email=bench@example", "commit", "-q", "-m", "pr")
+    pull_request(root, "1")
     measure("--changed main (10 contracts), first run", check + ["--changed", "main"])
     measure("--changed main (10 contracts), again", check + ["--changed", "main"])
     git(root, "checkout", "-q", "main")

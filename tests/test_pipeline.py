@@ -208,6 +208,20 @@ def test_changed_mode_equals_a_run_with_every_contract_loaded(repo, monkeypatch,
            [(s.diagnostic.code, s.diagnostic.path, s.reason) for s in full.suppressed]
 
 
+def test_changed_records_checked_by_the_helper_process_equal_checking_them_here(repo, monkeypatch, tmp_path):
+    """Pull-request mode checks the changed records in a forked process while the work tree is listed
+    (when a core is idle); what it stores must be what this process would have computed."""
+    _pull_request(repo)
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    _, helped = pipeline.check(repo, changed_base="main")
+    assert helped.timings.get("rechecked") == 0.0                     # the helper had stored every finding
+    monkeypatch.setenv("CCTK_CACHE_DIR", str(tmp_path / "other-cache"))   # empty caches, no helper
+    monkeypatch.setattr(pipeline, "_warm_changed", lambda *a, **k: None)
+    _, alone = pipeline.check(repo, changed_base="main")
+    assert alone.timings.get("rechecked", 0) > 0
+    assert _key(helped) == _key(alone) and helped.diagnostics
+
+
 def test_changed_mode_pools_hold_each_rules_partition(repo):
     """Every contract sharing a cross-contract rule's partition with a changed contract (or one carrying
     its code) is loaded: affected.POOLS and the rules' ``partition`` agree."""

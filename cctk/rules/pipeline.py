@@ -110,8 +110,10 @@ class _Helper:
 def _warm_changed(root: Path, base: str, rev: str | None, as_of: dt.date | None, local_rules: bool,
                   review: ReviewFactory | None) -> _Helper | None:
     """Fork a process that checks the records changed since BASE into the findings caches (engine.warm) and
-    exits. Nothing depends on it: whatever it did not store, run() computes itself."""
-    if not hasattr(os, "fork"):
+    exits. Nothing depends on it: whatever it did not store, run() computes itself. It pays only with a core
+    to spare (it costs ~0.3 s of CPU more than checking in this process: its own git listing and imports):
+    not on a busy machine."""
+    if not hasattr(os, "fork") or os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5:
         return None
     try:
         pid = os.fork()
