@@ -105,6 +105,13 @@ def _pick(item: tuple, want: str) -> tuple:
 _WORKER: dict = {}      # in a parse worker: its own cache connection and cat-file stream
 
 
+def _at_worker_exit(fn) -> None:
+    # multiprocessing runs these when the pool shuts its workers down: the cat-file process is waited
+    # for (no zombie left to a container's init) and the database closed properly.
+    from multiprocessing import util
+    util.Finalize(None, fn, exitpriority=0)
+
+
 def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str, cache_spec):
     """One batch in a worker process: read the bytes itself (``how``: the bytes already read, "tree"
     for the work-tree file, "git" for this worker's own ``git cat-file --batch`` stream), parse, write
@@ -126,6 +133,7 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
         cat = _WORKER.get("cat")
         if cat is None:
             cat = _WORKER["cat"] = gitio.CatFile(Path(root))
+            _at_worker_exit(cat.close)
         for (path, oid), (_, blob) in zip(blobs, cat.read_many([o for _, o in blobs])):
             if blob is not None:
                 data.append((path, oid, blob))
@@ -141,6 +149,8 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
                 except Exception:
                     time.sleep(0.05)
             _WORKER[cache_spec] = cache
+            if cache:
+                _at_worker_exit(cache.close)
         if cache:
             _store(cache, parsed[:])
     return [_pick(item, want) for item in parsed]
