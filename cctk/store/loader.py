@@ -457,11 +457,14 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
     """Parse ``paths`` and store them in ``cache`` (closed on return); gives (oid, summary row, the
     ``want`` part) per parsed file. Many files: both cores, each worker reading, parsing and storing
     its batches itself."""
+    import multiprocessing as mp
+
     workers = workers or min(2, os.cpu_count() or 1)
     out = []
     batch = 200
-    if workers > 1 and len(paths) >= PARALLEL_MIN:
-        import multiprocessing as mp
+    # Not from inside a pool worker (a cold check's rule workers read records too): both cores are busy
+    # already, and a pool per worker would run four processes on two cores.
+    if workers > 1 and len(paths) >= PARALLEL_MIN and mp.parent_process() is None:
 
         spec = (str(cache.path), cache.schema_hash) if cache else None
         if cache:
