@@ -81,3 +81,14 @@ def test_a_merge_is_left_to_git(repo):
     assert trail.indexed_log(root, "HEAD", folder) is None
     assert trail.update_index(root) is False
     assert [e.action for e in trail.history(root, codes[1])][-1] == "submit"
+
+
+def test_an_unreadable_index_is_left_to_git(repo):
+    root, codes = repo
+    trail.update_index(root)
+    trail.index_path(root).write_bytes(b"not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        trail.index_path(root).with_name(trail.index_path(root).name + suffix).unlink(missing_ok=True)
+    folder = folders(root)[0]
+    assert trail.indexed_log(root, "HEAD", folder) is None
+    assert [e.action for e in trail.history(root, codes[0])][-1] == "submit"

@@ -412,10 +412,26 @@ def indexed_log(root: Path, rev: str, folder: str, *, signatures: bool = False,
     root = Path(root)
     if _folder_key(folder) != folder or any(ch in folder for ch in "*?[\\:"):   # pathspec magic: ask git
         return None
+    import sqlite3
     path = index_path(root)
     tip = _rev_oid(root, rev) if path is not None and path.exists() else None
     if tip is None:
         return None
+    try:
+        hits = _indexed_hits(root, path, tip, folder)
+    except (sqlite3.Error, OSError):        # unreadable, locked past the timeout, read-only: ask git
+        return None
+    if not hits:
+        return hits
+    fmt = _FMT.format(sig="%G?%x1f%GS%x1f%GP%x1f%GF" if signatures else "-%x1f%x1f%x1f")
+    args = ["git", "-C", str(root), "-c", "core.quotePath=false", *(signers.args() if signers else []), "log",
+            f"--format={fmt}", "--no-walk=unsorted", *[oid for oid, _ in hits]]
+    return _run_log(args, signers, {oid: _raw_files(raw) for oid, raw in hits})
+
+
+def _indexed_hits(root: Path, path: Path, tip: str, folder: str) -> list[tuple[str, str]] | None:
+    """(commit id, raw entries) of the commits up to ``tip`` that touched ``folder``, oldest first; None
+    when the index cannot answer. A ``tip`` a few commits ahead of the index is added to it first."""
     for attempt in range(2):
         db = _open_index(path, create=False)
         if db is None:
@@ -425,19 +441,13 @@ def indexed_log(root: Path, rev: str, folder: str, *, signatures: bool = False,
                 return None
             row = db.execute("SELECT seq FROM commits WHERE oid=?", (tip,)).fetchone()
             if row is not None:
-                hits = db.execute("SELECT c.oid, t.raw FROM touches t JOIN commits c ON c.seq = t.seq "
+                return db.execute("SELECT c.oid, t.raw FROM touches t JOIN commits c ON c.seq = t.seq "
                                   "WHERE t.folder=? AND t.seq<=? ORDER BY t.seq", (folder, row[0])).fetchall()
-                break
         finally:
             db.close()
         if attempt or not update_index(root, tip, max_new=INCREMENTAL_MAX):
             return None
-    if not hits:
-        return []
-    fmt = _FMT.format(sig="%G?%x1f%GS%x1f%GP%x1f%GF" if signatures else "-%x1f%x1f%x1f")
-    args = ["git", "-C", str(root), "-c", "core.quotePath=false", *(signers.args() if signers else []), "log",
-            f"--format={fmt}", "--no-walk=unsorted", *[oid for oid, _ in hits]]
-    return _run_log(args, signers, {oid: _raw_files(raw) for oid, raw in hits})
+    return None
 
 
 @dataclass
