@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -91,17 +93,26 @@ _WARM_MAX = 200     # more changed records than this: run()'s own pool checks th
 class _Helper:
     """A forked process of ours, waited for once (its id is never signalled after that)."""
 
+    WAIT = 30.0     # seconds; past this it is stuck (this process checks the records itself)
+
     def __init__(self, pid: int):
         self.pid: int | None = pid
 
     def join(self, stop: bool = False) -> None:
-        """Wait for it to end (``stop``: end it first — its work is no longer wanted)."""
+        """Wait for it to end (``stop``: end it now — its work is no longer wanted)."""
         if self.pid is None:
             return
         pid, self.pid = self.pid, None
         try:
-            if stop:
-                os.kill(pid, signal.SIGTERM)
+            if not stop:
+                deadline = time.monotonic() + self.WAIT
+                while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.002)
+                else:
+                    return                      # it ended
+            os.kill(pid, signal.SIGKILL)        # SQLite keeps its last committed state
             os.waitpid(pid, 0)
         except OSError:
             pass
@@ -113,7 +124,8 @@ def _warm_changed(root: Path, base: str, rev: str | None, as_of: dt.date | None,
     exits. Nothing depends on it: whatever it did not store, run() computes itself. It pays only with a core
     to spare (it costs ~0.3 s of CPU more than checking in this process: its own git listing and imports):
     not on a busy machine."""
-    if not hasattr(os, "fork") or os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5:
+    if (not hasattr(os, "fork") or threading.active_count() > 1     # forking a threaded process can deadlock
+            or os.getloadavg()[0] > (os.cpu_count() or 1) - 0.5):
         return None
     try:
         pid = os.fork()
