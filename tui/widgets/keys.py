@@ -31,6 +31,12 @@ class KeyFooter(Footer):
         super().bindings_changed(screen)
 
     def compose(self):
+        if not self._bindings_ready and self.is_attached:
+            # Textual composes an empty footer, then again with the keys at the first bindings signal: here
+            # the keys are composed at once, and that signal recomposes only if they changed meanwhile (a
+            # focused widget's shown keys), so a screen opens with one footer composition, not two.
+            self.set_reactive(Footer._bindings_ready, True)
+            self._shown = self._signature(self.screen)
         # Textual's FooterKey starts compact (True) and the binding keys are data-bound to the footer's
         # ``compact`` (False): each was restyled twice while mounting (class -compact added, then removed),
         # a third of what opening a screen cost. They start at the footer's value, unbound (the footer's
