@@ -141,7 +141,7 @@ def test_stored_rows_are_shown_before_the_listing_and_confirmed_in_place(repo, m
 
     load_indexed(repo)
     i18n.set_lang("zh")
-    registers = load(repo, contracts=False)
+    registers = load(repo, contracts="registers")              # as python -m tui reads them
     gate = _gated_listing(monkeypatch)
 
     async def run():

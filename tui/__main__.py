@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotARepository as exc:
         print(i18n.t("config.missing", path=exc.path), file=sys.stderr)
         return 2
-    settings = load(root, contracts=False)     # cctk.yaml + org only: fast; contracts load in the app
+    # cctk.yaml, org, policy and suppliers only; contracts/ is not even listed (the app lists it while the
+    # stored rows are shown): 0.3 s instead of 1.3-1.6 s wall at 100,000 contracts
+    settings = load(root, contracts="registers")
 
     from tui.app import make_app
     from tui.data.repo import as_of

@@ -38,7 +38,7 @@ class CctkApp(App):
         self.person = person                   # person id acting (from git config user.email)
         self.start = start
         self.load_kwargs = load_kwargs or {}
-        self.registers = registers             # load(root, contracts=False), when the caller has it
+        self.registers = registers             # load(root, contracts="registers"), when the caller has it
         self.key_problems = keymap.configure(self.config)
         self.set_keymap(keymap.keymap())
         self.title = t("tui.title")
@@ -212,7 +212,7 @@ def make_app(root: Path | str, *, lang: str | None = None, data: RepoData | None
              today: dt.date | None = None, person: str | None = None, start: str = "dashboard",
              load_kwargs: dict | None = None, registers=None) -> CctkApp:
     """Build the app. ``data`` (tests) skips loading; otherwise the app loads ``root`` itself.
-    ``registers``: ``load(root, contracts=False)`` if the caller has it (unit names on the early screen)."""
+    ``registers``: ``load(root, contracts="registers")`` if the caller has it (unit names on the early screen)."""
     if lang:
         i18n.set_lang(lang)
     return CctkApp(Path(root), data=data, config=config, today=today, person=person, start=start,

@@ -277,13 +277,13 @@ class _NoGC:
 def peek_indexed(root, today: dt.date, registers: Snapshot | None = None) -> RepoData | None:
     """The rows as last stored (``persist.read_display``), before any listing: shown at once, marked
     not ``verified`` until ``open_indexed(…, shown=)`` has listed the repository. None if nothing is
-    stored for this version. ``registers``: ``load(root, contracts=False)`` if the caller has it."""
+    stored for this version. ``registers``: ``load(root, contracts="registers")`` if the caller has it."""
     from cctk.rules.settings import settings as rule_settings
     from cctk.store.loader import load
 
     from tui.data import persist
     with _NoGC():
-        snap = registers or load(root, contracts=False)
+        snap = registers or load(root, contracts="registers")
         got = persist.read_display(snap)
         if got is None:
             return None
