@@ -51,6 +51,8 @@ def affected(snap: Snapshot, scope: set[str], ruleset, use_cache: bool = True) -
 
 
 def _affected(db, snap: Snapshot, scope: set[str], rules: set[str]) -> set[str]:
+    if not any(p in snap.files for p in scope):
+        return set(scope)       # no changed record left (none, or only deletions): nothing relates to it
     listed = set(snap.files.values())
     known = {oid for (oid,) in db.execute("SELECT oid FROM summary")}
     missing = listed - known
