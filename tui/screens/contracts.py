@@ -27,6 +27,7 @@ class ContractsScreen(DataScreen):
         self._timer = None
         self._typed_at = 0.0
         self._facets = False          # the facet Selects are mounted
+        self._facets_mounting = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,14 +62,15 @@ class ContractsScreen(DataScreen):
         self.apply()
 
     async def _mount_facets(self) -> None:
-        if self._facets:
+        if self._facets or self._facets_mounting:
             return
-        self._facets = True
+        self._facets_mounting = True
         bar = self.query_one("#facets", Horizontal)
         await bar.mount_all([Select([], prompt=t(f"tui.facet.{facet}"), id=f"facet-{facet}", allow_blank=True)
                              for facet in FACET_IDS])
+        self._facets = True             # only now: a rebuild meanwhile must not fill Selects still mounting
         bar.remove_class("-pending")
-        self._fill_facets()
+        self._fill_facets()             # from the data as they are now
         self._show_facets(self.query_state.facets)      # a preset made before they were mounted
 
     def _fill_facets(self) -> None:
