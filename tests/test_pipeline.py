@@ -182,27 +182,31 @@ def _unreduced(monkeypatch):
     monkeypatch.setattr(pipeline.ResultMemo, "put", lambda *a, **k: None)
 
 
-@pytest.mark.parametrize("walk", [64, 0])
-def test_changed_mode_equals_a_run_with_every_contract_loaded(repo, monkeypatch, walk):
+@pytest.mark.parametrize("walk, rev", [(64, None), (0, None), (64, "pr")])
+def test_changed_mode_equals_a_run_with_every_contract_loaded(repo, monkeypatch, walk, rev):
     """The contracts pull-request mode loads (cctk/rules/affected.py) must give exactly the findings of
     the same mode with every contract loaded: duplicated and missing filing numbers, splitting and
     concentration involving unchanged contracts, a moved unit, a new supplier, a duplicate code, a
-    deleted record. ``walk`` 0: CC204's neighbours found by reading the whole year."""
+    deleted record. ``walk`` 0: CC204's neighbours found by reading the whole year; ``rev``: the branch
+    checked as a revision (the work tree back on main)."""
     from cctk.rules import affected as affected_mod
 
     monkeypatch.setattr(affected_mod, "_WALK", walk)
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.0, 0.0, 0.0))     # the helper process too
     codes = _pull_request(repo)
-    snap, pr = pipeline.check(repo, changed_base="main")
+    if rev:
+        _git(repo, "checkout", "-q", "main")
+    snap, pr = pipeline.check(repo, rev, changed_base="main")
     found = {d.code for d in pr.diagnostics}
     assert {"CC203", "CC204", "CC501", "CC502", "CC021"} <= found
     # findings on unchanged contracts that name a changed one are kept (CC501's original, CC203's a)
     assert any(d.code == "CC501" and d.contract not in codes for d in pr.diagnostics)
-    assert len(snap.contracts) < len(load(repo).contracts)
-    again_snap, again = pipeline.check(repo, changed_base="main")
+    assert len(snap.contracts) < len(load(repo, rev).contracts)
+    again_snap, again = pipeline.check(repo, rev, changed_base="main")
     assert again.timings.get("memo") == 1.0 and _key(again) == _key(pr)
     _unreduced(monkeypatch)
-    full_snap, full = pipeline.check(repo, changed_base="main")
-    assert len(full_snap.contracts) == len(load(repo).contracts)
+    full_snap, full = pipeline.check(repo, rev, changed_base="main")
+    assert len(full_snap.contracts) == len(load(repo, rev).contracts)
     assert _key(pr) == _key(full)
     assert [(s.diagnostic.code, s.diagnostic.path, s.reason) for s in pr.suppressed] == \
            [(s.diagnostic.code, s.diagnostic.path, s.reason) for s in full.suppressed]
