@@ -152,8 +152,19 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
             if cache:
                 _at_worker_exit(cache.close)
         if cache:
-            _store(cache, parsed[:])
+            lock = _WORKER.get("lock")
+            if lock is None:
+                _store(cache, parsed[:])
+            else:
+                with lock:
+                    _store(cache, parsed[:])
     return [_pick(item, want) for item in parsed]
+
+
+def _worker_init(lock) -> None:
+    # One writer at a time, handed over by a lock: left to SQLite, a worker finding the database busy
+    # polls it with growing sleeps, and the two workers ran at about one core between them.
+    _WORKER["lock"] = lock
 
 
 class _Source:
@@ -469,7 +480,9 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
         spec = (str(cache.path), cache.schema_hash) if cache else None
         if cache:
             cache.close()      # no open database handle goes through fork (SQLite forbids using one there)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        ctx = mp.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(ctx.Lock(),)) as pool:
             futures = []
             for i in range(0, len(paths), batch):
                 items = []
