@@ -152,12 +152,8 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
             if cache:
                 _at_worker_exit(cache.close)
         if cache:
-            lock = _WORKER.get("lock")
-            if lock is None:
-                _store(cache, parsed[:])
-            else:
-                with lock:
-                    _store(cache, parsed[:])
+            with _WORKER["lock"]:
+                _store(cache, parsed)
     return [_pick(item, want) for item in parsed]
 
 
@@ -476,7 +472,6 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
     # Not from inside a pool worker (a cold check's rule workers read records too): both cores are busy
     # already, and a pool per worker would run four processes on two cores.
     if workers > 1 and len(paths) >= PARALLEL_MIN and mp.parent_process() is None:
-
         spec = (str(cache.path), cache.schema_hash) if cache else None
         if cache:
             cache.close()      # no open database handle goes through fork (SQLite forbids using one there)
@@ -508,9 +503,11 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
         data = {p: pre_read[p] for p in chunk if p in pre_read}
         data.update(src.read([p for p in chunk if p not in data]))
         res = _parse_items([(p, src.entries[p], data[p]) for p in chunk if p in data])
-        pending.extend(res)
-        if cache and len(pending) >= 4000:
-            _store(cache, pending)
+        if cache:
+            pending.extend(res)
+            if len(pending) >= 4000:
+                _store(cache, pending)
+                pending.clear()
         out.extend(_pick(item, want) for item in res)
         done += len(res)
         if progress:
@@ -522,9 +519,8 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
 
 
 def _store(cache, items: list) -> None:
-    """Write parse results to the cache (then forget them); an unusable cache only costs time."""
+    """Write parse results to the cache; an unusable cache only costs time."""
     try:
         cache.put_many(items)
     except Exception:
         pass
-    items.clear()
