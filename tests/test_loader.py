@@ -126,3 +126,19 @@ def test_parallel_workers_read_git_themselves_and_fill_the_cache(sample_repo, tm
     assert as_data(load(bare, "HEAD", workers=2)) == as_data(reference)
     facts = load(bare, "HEAD", contracts="facts", workers=2)
     assert sorted(c.code for c in facts.contracts) == sorted(c.code for c in reference.contracts)
+
+
+def test_two_files_with_the_same_bytes_are_two_contracts(sample_repo, tmp_path, monkeypatch):
+    """One blob id, two paths (a copied folder): each path gets its own record, cold (parsed, decoded as the
+    batch arrives) and warm (from the cache)."""
+    twin = sample_repo / "contracts/2019/LHHT-2019-000099/contract.md"
+    twin.parent.mkdir(parents=True)
+    shutil.copyfile(sample_repo / CONTRACT, twin)
+    monkeypatch.setenv("CCTK_CACHE_DIR", str(tmp_path / "cache"))
+    for mode in ("full", "facts"):
+        for workers in (1, 2):
+            for _run in ("cold", "warm"):
+                snap = load(sample_repo, contracts=mode, workers=workers)
+                assert sorted(c.path for c in snap.contracts) == sorted([CONTRACT, str(twin.relative_to(sample_repo))])
+                assert snap.contracts[0] is not snap.contracts[1]
+            shutil.rmtree(tmp_path / "cache")
