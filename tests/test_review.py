@@ -292,3 +292,25 @@ def test_prefilters_never_miss_a_rule_match():
                     checked += 1
                     assert pre is None or pre.search(s.text), (p.name, rule.id, s.text)
     assert checked >= 30
+
+
+def test_extractor_lookaheads_change_no_match():
+    """The extractors' patterns start with a lookahead for speed; it must be a condition every match
+    already meets: on the corpus and on random strings of the characters that matter, the patterns
+    find exactly what the bare patterns find."""
+    import random
+    import re
+
+    texts = [p.read_text("utf-8") for p in sorted(Path(__file__).parent.joinpath("review_corpus").glob("*.md"))]
+    # whole words as well as characters, so every unit and prefix turns up next to every kind of number
+    tokens = list("0123456789０１２３,，.点 \u3000\t%％‰‱百千万分之半一二三十壹贰叁拾佰仟零〇个工作日历天自然月周星期年元¥￥"
+                  "人民币RMBCNY小写(（)）：:亿圆整角甲方乙") + list(X._DUR_UNITS) + [
+        "百分之", "千分之", "万分之", "人民币", "RMB", "CNY", "（小写）", "小写：", "1,200", "1，200.50", "三十", "一百二十",
+        "零点五", "万元", "亿元", "元整"]
+    rng = random.Random(7)
+    texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
+    for fast, bare in ((X._PCT_RE, X._PCT_BARE), (X._DUR_RE, X._DUR_BARE), (X._FIG_RE, X._FIG_BARE)):
+        bare = re.compile(bare)
+        for text in texts:
+            assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == \
+                   [(m.span(), m.groupdict()) for m in bare.finditer(text)], text

@@ -73,8 +73,14 @@ class Span:
 
 # --- percentages --------------------------------------------------------------------------
 
-_PCT_RE = re.compile(
-    rf"(?P<a>{NUM})\s*(?P<u>%|％|‰|‱)|(?P<w>百分之|千分之|万分之)\s*(?P<b>{NUM})")
+# Each pattern below starts with a lookahead that every match satisfies (the characters a match can
+# start with, or a cheap necessary run of them): re tries a pattern at every position of the text and
+# has no first-character shortcut for one that starts with optional groups, so the lookahead turns
+# most positions into one failed character test — 1.5-2.5x faster, the same matches
+# (tests/test_review.py::test_extractor_lookaheads_change_no_match compares them with the bare patterns).
+_NUM_CHARS = rf"\d{CN_NUM},，.点"     # every character a NUM can hold
+_PCT_BARE = rf"(?P<a>{NUM})\s*(?P<u>%|％|‰|‱)|(?P<w>百分之|千分之|万分之)\s*(?P<b>{NUM})"
+_PCT_RE = re.compile(rf"(?=[\d{CN_NUM}][{_NUM_CHARS}]*\s*[%％‰‱]|[百千万]分之)(?:{_PCT_BARE})")
 _PCT_SCALE = {"%": Decimal(1), "％": Decimal(1), "‰": Decimal("0.1"), "‱": Decimal("0.01"),
               "百分之": Decimal(1), "千分之": Decimal("0.1"), "万分之": Decimal("0.01")}
 
@@ -93,7 +99,10 @@ def percentages(text: str) -> list[Span]:
 
 # --- durations ----------------------------------------------------------------------------
 
-_DUR_RE = re.compile(rf"(?P<n>{NUM}|半)\s*(?P<u>个工作日|工作日|个日历日|日历天|日历日|个自然日|自然日|天|日|个月|月|周|星期|年)")
+_DUR_UNITS = ("个工作日", "工作日", "个日历日", "日历天", "日历日", "个自然日", "自然日", "天", "日", "个月", "月", "周",
+              "星期", "年")
+_DUR_BARE = rf"(?P<n>{NUM}|半)\s*(?P<u>{'|'.join(_DUR_UNITS)})"
+_DUR_RE = re.compile(rf"(?=(?:[{_NUM_CHARS}]+|半)\s*[{''.join(sorted({u[0] for u in _DUR_UNITS}))}])(?:{_DUR_BARE})")
 
 
 def durations(text: str) -> list[Span]:
@@ -175,9 +184,9 @@ def dates(text: str) -> list[DateSpan]:
 
 # --- amounts -------------------------------------------------------------------------------
 
-_FIG_RE = re.compile(
-    r"(?P<cur>人民币|RMB|CNY|¥|￥)?\s*(?:[(（]?小写[)）]?[：:]?\s*)?(?P<cur2>¥|￥)?\s*"
-    r"(?P<n>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<u>亿元|万元|元|万|圆)?")
+_FIG_BARE = (r"(?P<cur>人民币|RMB|CNY|¥|￥)?\s*(?:[(（]?小写[)）]?[：:]?\s*)?(?P<cur2>¥|￥)?\s*"
+             r"(?P<n>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<u>亿元|万元|元|万|圆)?")
+_FIG_RE = re.compile(rf"(?=[\s人RC¥￥(（小\d])(?:{_FIG_BARE})")     # the characters a match can start with
 _UPPER_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿"
 _UPPER_RE = re.compile(
     rf"[{_UPPER_CHARS}]+[元圆](?:[零{_UPPER_CHARS[1:10]}]角)?(?:零?[{_UPPER_CHARS[1:10]}]分)?[整正]?"
