@@ -58,50 +58,21 @@ def password(settings: dict, repo_root) -> str | None:
 
 
 def _signer_class():
-    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
-    from cryptography.hazmat.primitives.serialization import load_der_private_key
-    from pyhanko.sign.general import get_pyca_cryptography_hash
-    from pyhanko.sign.signers import SimpleSigner
-
-    class DeterministicSigner(SimpleSigner):
-        """ECDSA per RFC 6979 (deterministic nonces), so the same document signed at the same time
-        gives the same bytes — the demo promises same seed, same files. RSA PKCS#1 v1.5 already is."""
-
-        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-            key = load_der_private_key(self.signing_key.dump(), password=None)
-            if isinstance(key, EllipticCurvePrivateKey):
-                algo = get_pyca_cryptography_hash(digest_algorithm)
-                try:
-                    return key.sign(data, ECDSA(algo, deterministic_signing=True))
-                except TypeError:     # cryptography < 44 has no RFC 6979 signing
-                    return key.sign(data, ECDSA(algo))
-            return super().sign_raw(data, digest_algorithm)
-
-    return DeterministicSigner
+    """The signer type (cctk.render.sign.Signer: ECDSA with RFC 6979 nonces, so the same document
+    signed at the same time gives the same bytes — the demo promises same seed, same files)."""
+    from cctk.render.sign import Signer
+    return Signer
 
 
 def load_signer(settings: dict, repo_root):
     """The filing office's signer from cctk.yaml; RenderError (bilingual) when missing or unreadable."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cctk.render.sign import load_signer as load_p12
     cfg = office(settings)
     path = _path(cfg["p12"], repo_root)
     pw = password(settings, repo_root)
     if not path.is_file():
         raise RenderError("sign.p12", file=str(path), problem="file not found / 文件不存在")
-    try:
-        # read it ourselves first so a wrong password gives our message, not pyHanko's log line
-        key, cert, _ = pkcs12.load_key_and_certificates(path.read_bytes(), pw.encode() if pw else None)
-    except (ValueError, TypeError) as exc:
-        raise RenderError("sign.p12", file=str(path), problem=str(exc)) from None
-    if key is None or cert is None:
-        raise RenderError("sign.p12", file=str(path), problem="no private key or certificate inside")
-    from pyhanko.sign.signers import SimpleSigner
-    loaded = SimpleSigner.load_pkcs12(str(path), passphrase=pw.encode() if pw else None)
-    if loaded is None:
-        raise RenderError("sign.p12", file=str(path), problem="pyHanko could not load it")
-    # load_pkcs12 always builds a plain SimpleSigner; rebuild it as the deterministic one
-    return _signer_class()(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
-                           cert_registry=loaded.cert_registry)
+    return load_p12(path, pw)
 
 
 # --- a self-signed district CA --------------------------------------------------------------

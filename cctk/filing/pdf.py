@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from cctk.render.errors import RenderError
 FILED_NAME = "filed.pdf"
 FILED_KIND = "filed-pdf"
 SHORT_HASH = 12
+REASON = "合同备案 contract filing"
 
 
 def signed_scan(root: Path, contract_path: str, contract: Contract) -> tuple[str, bytes] | None:
@@ -56,24 +56,6 @@ def signed_scan(root: Path, contract_path: str, contract: Contract) -> tuple[str
     return rel, data
 
 
-def _fixed_meta(meta, when: dt.datetime):
-    """pyHanko's document metadata with the modification date pinned to ``when`` (pyHanko resets it to
-    'now' before every write; the property ignores that)."""
-    import dataclasses
-    from pyhanko.pdf_utils.metadata.model import DocumentMetadata
-
-    class FixedMeta(DocumentMetadata):
-        @property
-        def last_modified(self):
-            return when
-
-        @last_modified.setter
-        def last_modified(self, value):
-            pass
-
-    return FixedMeta(**{f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.init})
-
-
 def check_scan(data: bytes, name: str) -> None:
     """For ``cctk sign --scan``: refuse (Refused, nothing signed) a scan that is corrupt, encrypted or
     empty, since the filed PDF is made from it — better now than at filing, when it is committed."""
@@ -92,42 +74,18 @@ def check_scan(data: bytes, name: str) -> None:
 
 
 def sign(pdf_bytes: bytes, signer, *, when: dt.datetime | None = None, location: str = "",
-         reason: str = "合同备案 contract filing", name: str = "PDF") -> bytes:
-    """PAdES B-B over the whole document, as an incremental update. With ``when`` the signing time
-    and the new half of the document /ID are fixed, so the output depends on the input only."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-
-    class _Signer(signers.PdfSigner):
-        def init_signing_session(self, pdf_out, existing_fields_only=False):
-            session = super().init_signing_session(pdf_out, existing_fields_only)
-            if when is not None:
-                session.system_time = when
-            return session
-
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-        if when is not None:
-            # pyHanko draws the second /ID half from os.urandom; derive it from the content instead
-            id1 = writer._document_id[0]
-            id2 = hashlib.sha256(pdf_bytes + when.isoformat().encode()).digest()[:16]
-            writer._document_id = generic.ArrayObject([id1, generic.ByteStringObject(id2)])
-            writer._meta = _fixed_meta(writer._meta, when)     # pyHanko stamps ModDate/XMP with 'now'
-        meta = signers.PdfSignatureMetadata(field_name="CctkFiling", md_algorithm="sha256",
-                                            subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
-                                            location=location or None)
-        return _Signer(meta, signer=signer).sign_pdf(writer, in_place=False).getvalue()
-    except RenderError:
-        raise
-    except Exception as exc:   # pyHanko raises many types (SigningError, PdfReadError, ValueError ...)
-        raise RenderError("sign.failed", problem=f"{name}: {type(exc).__name__}: {exc}") from None
+         reason: str = REASON, name: str = "PDF") -> bytes:
+    """PAdES B-B over the whole document (cctk.render.sign). With ``when`` the signing time and the
+    new half of the document /ID are fixed, so the output depends on the input only."""
+    from cctk.render.sign import sign_pdf
+    return sign_pdf(pdf_bytes, signer, when=when, location=location, reason=reason, name=name)
 
 
 def build_filed_pdf(root, contract: Contract, *, number: str, filed_on: dt.date, content_sha256: str,
                     commit: str, settings: dict, base: bytes | None = None, base_name: str = "PDF",
                     signer=None, when: dt.datetime | None = None) -> bytes:
-    """The signed, stamped filed PDF of ``contract`` (see the module docstring). RenderError on bad input."""
+    """The signed, stamped filed PDF of ``contract`` (see the module docstring). RenderError on bad input.
+    Stamp, embedded record and signature are written in one pypdf pass."""
     from cctk.filing.keys import load_signer, office
     from cctk.lifecycle.numbering import canonical_content
     from cctk.render.stamp import stamp_filing   # also refuses corrupt / encrypted / empty input
@@ -138,13 +96,13 @@ def build_filed_pdf(root, contract: Contract, *, number: str, filed_on: dt.date,
         from cctk.render.pdf import render_contract_pdf
         base, base_name = render_contract_pdf(contract, root, draft=False), f"{contract.code} (rendered)"
     record = canonical_content(contract)
-    embedded = stamp_filing(base, number, filed_on, content_sha256[:SHORT_HASH], repo_root=root, settings=settings,
-                            name=base_name, embed={"record": record, "number": number, "code": contract.code,
-                                                   "content_sha256": content_sha256, "commit": commit,
-                                                   "filed_on": filed_on})
     cfg = office(settings)
     location = str(cfg.get("location") or settings.get("district") or "")
-    return sign(embedded, signer, when=when, location=location, name=base_name)
+    return stamp_filing(base, number, filed_on, content_sha256[:SHORT_HASH], repo_root=root, settings=settings,
+                        name=base_name, embed={"record": record, "number": number, "code": contract.code,
+                                               "content_sha256": content_sha256, "commit": commit,
+                                               "filed_on": filed_on},
+                        sign={"signer": signer, "when": when, "location": location, "reason": REASON})
 
 
 def _failed(code: str, cause: RenderError):

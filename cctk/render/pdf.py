@@ -133,6 +133,26 @@ def render_contract_pdf(contract: Contract, repo_root=None, *, draft: bool) -> b
     return _compile(fonts, files, layout=name, when=document_date(contract))
 
 
+def stamp_lines(number: str, date: dt.date | str, short_hash: str, office: str = "") -> tuple[str, str]:
+    day = date if isinstance(date, str) else date.isoformat()
+    return (f"{office}合同备案  {number}".strip(), f"备案日期 {day}  内容哈希 {short_hash}")
+
+
+@lru_cache(maxsize=32)
+def stamp_pdf(fonts: FontChoice, line1: str, line2: str) -> bytes:
+    """A one-page PDF exactly the size of the stamp: outlined visible text + transparent real text."""
+    box = ("#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
+           f"#set text(font: {typst_string(fonts.sans)}, size: 9pt, fill: rgb(200, 20, 20), cjk-latin-spacing: none)\n"
+           "#box(stroke: 1.2pt + rgb(200, 20, 20), radius: 2pt, inset: (x: 6pt, y: 4pt))"
+           f"[#strong({typst_string(line1)}) \\ #text(size: 8pt, {typst_string(line2)})]\n")
+    svg = _compile(fonts, {"main.typ": box.encode()}, fmt="svg", layout="filing stamp")
+    page = ("#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
+            f"#set text(font: {typst_string(fonts.sans)}, size: 4pt, fill: rgb(0, 0, 0, 0), cjk-latin-spacing: none)\n"
+            '#box(image("stamp.svg"))\n'
+            f"#place(top + left, dx: 6pt, dy: 4pt, [#{typst_string(line1 + ' ' + line2)}])\n")
+    return _compile(fonts, {"main.typ": page.encode(), "stamp.svg": svg}, layout="filing stamp")
+
+
 STEP_ZH = {"unit-review": "单位审核", "legality-review": "合法性审查", "unit-head": "单位负责人审批",
            "legal-office": "法制机构审查"}
 SEVERITY_ZH = {1: "提示", 2: "警告", 3: "错误"}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from functools import lru_cache
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError, PyPdfError
@@ -26,9 +25,10 @@ from pypdf.generic import (
 )
 
 from cctk.render.errors import RenderError
-from cctk.render.fonts import FontChoice, find_fonts
-from cctk.render.pdf import _compile
-from cctk.render.typst_md import typst_string
+from cctk.render.fonts import find_fonts
+# the stamp itself is a Typst render (cctk.render.pdf, which does not import pypdf: ``cctk file`` runs
+# it in a separate process, see cctk.filing.pdf); re-exported here
+from cctk.render.pdf import stamp_lines, stamp_pdf  # noqa: F401
 
 MAX_PAGES = 2000
 RECORD_NAME = "contract-record.json"
@@ -56,26 +56,6 @@ def open_pdf(pdf_bytes: bytes, name: str = "PDF") -> PdfReader:
     if pages > MAX_PAGES:
         raise RenderError("pdf.too_many_pages", file=name, pages=pages, limit=MAX_PAGES)
     return reader
-
-
-def stamp_lines(number: str, date: dt.date | str, short_hash: str, office: str = "") -> tuple[str, str]:
-    day = date if isinstance(date, str) else date.isoformat()
-    return (f"{office}合同备案  {number}".strip(), f"备案日期 {day}  内容哈希 {short_hash}")
-
-
-@lru_cache(maxsize=32)
-def stamp_pdf(fonts: FontChoice, line1: str, line2: str) -> bytes:
-    """A one-page PDF exactly the size of the stamp: outlined visible text + transparent real text."""
-    box = ("#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
-           f"#set text(font: {typst_string(fonts.sans)}, size: 9pt, fill: rgb(200, 20, 20), cjk-latin-spacing: none)\n"
-           "#box(stroke: 1.2pt + rgb(200, 20, 20), radius: 2pt, inset: (x: 6pt, y: 4pt))"
-           f"[#strong({typst_string(line1)}) \\ #text(size: 8pt, {typst_string(line2)})]\n")
-    svg = _compile(fonts, {"main.typ": box.encode()}, fmt="svg", layout="filing stamp")
-    page = ("#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
-            f"#set text(font: {typst_string(fonts.sans)}, size: 4pt, fill: rgb(0, 0, 0, 0), cjk-latin-spacing: none)\n"
-            '#box(image("stamp.svg"))\n'
-            f"#place(top + left, dx: 6pt, dy: 4pt, [#{typst_string(line1 + ' ' + line2)}])\n")
-    return _compile(fonts, {"main.typ": page.encode(), "stamp.svg": svg}, layout="filing stamp")
 
 
 def _as_form(writer: PdfWriter, stamp: bytes):
@@ -125,21 +105,24 @@ def _stream(writer: PdfWriter, data: bytes):
 
 def stamp_filing(pdf_bytes: bytes, number: str, date: dt.date | str, short_hash: str, *,
                  repo_root=None, settings: dict | None = None, office: str | None = None,
-                 name: str = "PDF", embed: dict | None = None) -> bytes:
+                 name: str = "PDF", embed: dict | None = None, sign: dict | None = None,
+                 stamp: bytes | None = None) -> bytes:
     """``pdf_bytes`` with the filing stamp on every page. Raises RenderError on corrupt,
     encrypted or empty input (nothing is written). ``embed`` (the keyword arguments of
     ``embed_filing``: record, number, code, content_sha256, commit, filed_on) also embeds the
-    record in the same pass — one parse and one write instead of two (cctk file)."""
+    record in the same pass, and ``sign`` (signer, when, location, reason: see
+    cctk.render.sign.write_signed) signs the result in it too — one parse and one write instead of
+    three (cctk file). ``stamp``: the stamp already rendered (``stamp_pdf`` of these lines)."""
     from cctk.render.repo import settings as load_settings
     cfg = settings if settings is not None else load_settings(repo_root)
     reader = open_pdf(pdf_bytes, name)
-    fonts = find_fonts(cfg, repo_root)
-    if office is None:
-        office = str(cfg.get("district", ""))
-    line1, line2 = stamp_lines(number, date, short_hash, office)
+    if stamp is None:
+        if office is None:
+            office = str(cfg.get("district", ""))
+        stamp = stamp_pdf(find_fonts(cfg, repo_root), *stamp_lines(number, date, short_hash, office))
     try:
         writer = PdfWriter(clone_from=reader)
-        ref, w, h = _as_form(writer, stamp_pdf(fonts, line1, line2))
+        ref, w, h = _as_form(writer, stamp)
         pre = _stream(writer, b"q\n")
         for page in writer.pages:
             resources = page.get("/Resources")
@@ -164,13 +147,22 @@ def stamp_filing(pdf_bytes: bytes, number: str, date: dt.date | str, short_hash:
             page[NameObject("/Contents")] = ArrayObject([pre, *parts, post])
         if embed is not None:
             _embed_into(writer, **embed)
-        out = io.BytesIO()
-        writer.write(out)
+        if sign is None:
+            out = io.BytesIO()
+            writer.write(out)
+            return out.getvalue()
     except RenderError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RenderError("pdf.corrupt", file=name, problem=f"{type(exc).__name__}: {exc}") from None
-    return out.getvalue()
+    from cctk.render.sign import write_signed
+    seed = hashlib.sha256(pdf_bytes).digest() + repr(sorted((embed or {}).items())).encode()
+    try:
+        return write_signed(writer, seed=seed, **sign)
+    except RenderError:
+        raise
+    except Exception as exc:   # pypdf, asn1crypto and cryptography raise many types
+        raise RenderError("sign.failed", problem=f"{name}: {type(exc).__name__}: {exc}") from None
 
 
 def embed_filing(pdf_bytes: bytes, record: bytes, *, number: str, code: str, content_sha256: str,

@@ -27,9 +27,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
-
 from cctk.model import Contract
 from cctk.model.contract import CATEGORIES, KEY_SUPERVISION, PROCUREMENT_METHODS, TRIGGERS
 from cctk.model.ids import credit_code_problem
@@ -201,6 +198,10 @@ def _cn_date(value) -> str:
 
 @lru_cache(maxsize=16)
 def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
+    # Jinja2 is imported here, not with the module: cctk.render.pdf needs only this module's tables
+    # (and ``cctk file`` renders no model text), and jinja2 costs 25 ms to import.
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
     env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in dirs]),
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
@@ -222,6 +223,8 @@ def _template_location(exc: BaseException, default: Path) -> tuple[str, int | No
 
 
 def _render(tpl: Template, context: dict, repo_root) -> str:
+    import jinja2
+    from jinja2.sandbox import SecurityError
     env = _environment(tuple(str(d) for d in _dirs(repo_root)))
     try:
         jt = env.get_template(tpl.path.name)
