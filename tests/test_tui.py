@@ -325,7 +325,11 @@ async def test_contracts_table_fits_80_columns_and_aligns_cjk(repo):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#table")
-        width = table.size.width
+        # the lines fill the width left of the vertical scrollbar, and no horizontal scrollbar crops them
+        # (the last column, findings, was cut by the scrollbar's two cells)
+        assert table.show_vertical_scrollbar and not table.show_horizontal_scrollbar
+        width = table.scrollable_content_region.width
+        assert width == table.size.width - table.styles.scrollbar_size_vertical
         cols = column_widths(width)
         assert "unit" not in cols and "supplier" not in cols and "deadline" in cols
         start = sum(w + 1 for c, w in cols.items() if list(cols).index(c) < list(cols).index("amount"))
@@ -426,3 +430,46 @@ async def test_a_burst_of_keystrokes_is_applied_once_at_its_end(repo):
         assert calls[-1] == "2023-0000" and len(calls) < 9
         assert app.data.index.query.text == "2023-0000"
         assert all("2023-0000" in app.data.index.row(p).code for p in range(len(app.data.index)))
+
+
+@sync
+async def test_a_filter_keystroke_repaints_without_laying_the_screen_out(repo):
+    """The filter box, the count line and the table change in place: no screen layout per keystroke
+    (it made the compositor redraw every widget above the table), and the table's scrollbar still
+    follows the number of rows (hiding or showing it is the one change that lays out)."""
+    from textual.screen import Screen
+
+    app = app_for(repo, start="contracts")
+    async with app.run_test(size=(100, 24)) as pilot:       # 24 rows do not fit: a scrollbar
+        await pilot.pause(0.2)
+        screen = app.screen
+        table = screen.query_one("#table")
+        assert table.show_vertical_scrollbar
+        layouts = []
+        refresh_layout = Screen._refresh_layout
+
+        def counted(self, *args, **kwargs):
+            layouts.append(self)
+            return refresh_layout(self, *args, **kwargs)
+
+        Screen._refresh_layout = counted
+        try:
+            box = screen.query_one("#filter")
+            for text in ("L", "LH", "LHHT", "LHHT-"):      # every row still matches: same scrollbar
+                await pilot.pause(0.1)                 # typed after a pause: applied at once
+                box.value = text
+                await pilot.pause()
+            assert layouts == [] and len(app.data.index) == 24
+            assert "24 / 24" in text_of(screen.query_one("#count"))
+            await pilot.pause(0.1)
+            box.value = "2023-000001"                  # one row: the scrollbar goes (a layout)
+            await pilot.pause()
+            assert len(app.data.index) == 1 and not table.show_vertical_scrollbar
+            assert "1 / 24" in text_of(screen.query_one("#count"))
+            await pilot.pause(0.1)
+            box.value = ""
+            await pilot.pause()
+            assert len(app.data.index) == 24 and table.show_vertical_scrollbar
+            assert table.max_scroll_y == 24 + 1 - table.scrollable_content_region.height
+        finally:
+            Screen._refresh_layout = refresh_layout

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import contains
 
 from cctk.model import Contract, Diagnostic
 
@@ -111,8 +113,10 @@ class Index:
         self._fill_lock = threading.Lock()
         from operator import attrgetter
         codes = list(map(attrgetter("code"), rows))          # a C-level key: half the time of a lambda
+        self._codes = codes                                  # position(): list.index, not a Python loop
         self._orders: dict[str, list[int]] = {"code": sorted(range(len(rows)), key=codes.__getitem__)}
         self._last: tuple[Query, list[int]] | None = None   # last text-filtered set, for narrowing
+        self._mask: bytes | None = None     # the last full scan's matches as a byte per row (apply)
         self.query = Query()
         self.order: list[int] = list(self._orders["code"])
 
@@ -150,7 +154,7 @@ class Index:
         return self._orders[col]
 
     def _matching(self, query: Query) -> list[int] | None:
-        """Indices matching text and facets (unordered), or None for 'all rows'."""
+        """Indices matching text and facets (ascending), or None for 'all rows'."""
         text = query.text.strip().lower()
         facets = {k: v for k, v in query.facets.items() if v is not None}
         if not text and not facets:
@@ -166,8 +170,9 @@ class Index:
             search = self._search
             if len(terms) == 1:
                 t0 = terms[0]
-                if isinstance(base, range):      # the whole index: one pass over the flat list of keys
-                    base = [i for i, s in enumerate(search) if t0 in s]
+                if isinstance(base, range):      # the whole index: one pass over the flat list of keys, in C
+                    self._mask = mask = bytes(map(contains, search, repeat(t0)))
+                    base = list(compress(range(len(search)), mask))
                 else:
                     base = [i for i in base if t0 in search[i]]
             else:
@@ -180,6 +185,7 @@ class Index:
 
     def apply(self, query: Query) -> list[int]:
         self.query = query
+        self._mask = None
         matched = self._matching(query)
         order = self.sort_order(query.sort)
         if matched is None:
@@ -188,10 +194,13 @@ class Index:
             rank = self._rank(query.sort)
             view = sorted(matched, key=rank.__getitem__)
         else:
-            mask = bytearray(len(self.rows))
-            for i in matched:
-                mask[i] = 1
+            mask = self._mask            # the full scan's, when no facet narrowed it afterwards
+            if mask is None or len(matched) != mask.count(1):
+                mask = bytearray(len(self.rows))
+                for i in matched:
+                    mask[i] = 1
             view = [i for i in order if mask[i]]
+        self._mask = None
         if query.reverse:
             view.reverse()
         self.order = view
@@ -201,12 +210,18 @@ class Index:
         attr = "_rank_" + col
         rank = getattr(self, attr, None)
         if rank is None:
+            from collections import deque
             order = self.sort_order(col)
             rank = [0] * len(order)
-            for pos, i in enumerate(order):
-                rank[i] = pos
+            deque(map(rank.__setitem__, order, range(len(order))), maxlen=0)   # rank[order[p]] = p, in C
             setattr(self, attr, rank)
         return rank
+
+    def prepare(self) -> None:
+        """What the first keystroke would otherwise build: the search keys and the current sort's rank
+        (the loading worker calls this once the rows are painted)."""
+        self.search_keys()
+        self._rank(self.query.sort)
 
     def row(self, pos: int) -> Row:
         return self.rows[self.order[pos]]
@@ -223,7 +238,15 @@ class Index:
         return sorted(values)
 
     def position(self, code: str) -> int | None:
-        for pos, i in enumerate(self.order):
+        """The position of ``code`` in the view (the first, should a code be duplicated)."""
+        codes = self._codes
+        try:
+            i = codes.index(code)                      # list.index: C-level scans, not a Python loop
+            if codes.count(code) == 1:
+                return self.order.index(i)
+        except ValueError:
+            return None
+        for pos, i in enumerate(self.order):         # a duplicated code: the first shown
             if self.rows[i].code == code:
                 return pos
         return None

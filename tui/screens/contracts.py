@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -12,6 +13,7 @@ from tui.data.index import COLUMNS, Query
 from tui.messages import label, t
 from tui.screens.base import DataScreen
 from tui.widgets.contract_table import ContractTable
+from tui.widgets.filter_input import FilterInput
 from tui.widgets.keys import KeyFooter
 
 FACET_IDS = ("unit", "stage", "year", "category", "key", "findings")
@@ -28,10 +30,11 @@ class ContractsScreen(DataScreen):
         self._typed_at = 0.0
         self._facets = False          # the facet Selects are mounted
         self._facets_mounting = False
+        self._count_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=t("tui.filter.placeholder"), id="filter", select_on_focus=False)
+        yield FilterInput(placeholder=t("tui.filter.placeholder"), id="filter", select_on_focus=False)
         # The six facet Selects are the heaviest widgets here (≈ a fifth of the first screen's CPU at
         # 100,000 rows): mounted just after the rows are first shown, in a bar already of their height.
         yield Horizontal(id="facets", classes="-pending")
@@ -114,7 +117,16 @@ class ContractsScreen(DataScreen):
 
     # -- querying --------------------------------------------------------------------------
     def loading_progress(self, text: str) -> None:
-        self.query_one("#count", Label).update(text)
+        self._set_count(text)
+
+    def _set_count(self, text: str) -> None:
+        """The count line, one row the full width of the screen (app.tcss): a new text that fits on
+        it, replacing one that did, only repaints it (a layout here redrew the screen per keystroke)."""
+        label = self.query_one("#count", Label)
+        width = label.content_size.width
+        fits = 0 < width and cell_len(text) <= width and cell_len(self._count_text) <= width
+        self._count_text = text
+        label.update(text, layout=not fits)
 
     def apply(self, keep: str | None = None) -> None:
         index = self.data.index
@@ -122,13 +134,13 @@ class ContractsScreen(DataScreen):
         if self.data.loading:
             index.apply(self.query_state)
             table.reload()
-            self.query_one("#count", Label).update(t("tui.loading", root=str(self.app.root)))
+            self._set_count(t("tui.loading", root=str(self.app.root)))
             return
         current = keep or (table.current.code if table.current else None)
         index.apply(self.query_state)
         table.reload(keep=current)
         col = t(f"tui.col.{self.query_state.sort}")
-        self.query_one("#count", Label).update(
+        self._set_count(
             t("tui.count", shown=len(index), total=len(index.rows)) + "   "
             + t("tui.sorted", col=col, dir=" ▼" if self.query_state.reverse else " ▲")
             + self._preset_note() + ("" if self.data.verified else "   " + t("tui.verifying")))

@@ -65,12 +65,13 @@ class LoadingScreen(Screen):
                     self.app.call_from_thread(self.app.call_after_refresh, painted.set)
                     # the listing's Python work would share the interpreter lock with the first paint
                     painted.wait(5)
-                    shown.index.search_keys()     # left out of the first paint (a keystroke would wait)
+                    shown.index.prepare()     # search keys, left out of the first paint (a keystroke would wait)
                 data = open_indexed(self.app.root, today=self.app.today, progress=progress, shown=shown, store=False)
         except Exception as exc:  # shown, not raised: the clerk sees what went wrong
             self.app.call_from_thread(self.app.load_failed, t("tui.load_failed", error=str(exc)))
             return
         self.app.call_from_thread(self.app.data_loaded, data)
+        data.index.prepare()                # new rows (patched or built): ready for the first keystroke
         if data.unsaved is not None:        # built or patched: stored for the next start, after showing it
             from tui.data.repo import save_index
             save_index(data)

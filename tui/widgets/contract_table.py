@@ -62,7 +62,7 @@ class ContractTable(ScrollView, can_focus=True):
         "contract-table--header", "contract-table--cursor", "contract-table--alert", "contract-table--muted",
     }
     DEFAULT_CSS = """
-    ContractTable { height: 1fr; }
+    ContractTable { height: 1fr; overflow-x: hidden; }
     ContractTable > .contract-table--header { text-style: bold; background: $panel; }
     ContractTable > .contract-table--cursor { background: $accent 50%; }
     ContractTable:focus > .contract-table--cursor { background: $accent; color: $text; }
@@ -102,14 +102,29 @@ class ContractTable(ScrollView, can_focus=True):
     # -- data ------------------------------------------------------------------------------
     def reload(self, keep: str | None = None) -> None:
         """The index's view changed: resize the virtual area, keep the cursor on ``keep`` if shown."""
-        self.virtual_size = Size(self.size.width, len(self.index) + 1)
+        self._set_virtual_size(Size(self.size.width, len(self.index) + 1))
         pos = self.index.position(keep) if keep and len(self.index) < 50_000 else None
         self.cursor = pos if pos is not None else 0
         self.scroll_to(y=max(0, self.cursor - 1), animate=False)
         self.refresh()
 
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new number of rows. Setting ``virtual_size`` lays the whole screen out, yet a ScrollView's
+        virtual size places nothing: only its scroll limits and scrollbar read it. So it is set without
+        a layout and the scrollbar updated (showing or hiding it still lays out: that reactive does);
+        the table then repaints alone instead of the compositor redrawing every widget above it
+        (measured at 100,000 rows: the larger part of a filter keystroke)."""
+        if size == self.virtual_size:
+            return
+        scroll_update = getattr(self, "_scroll_update", None)
+        if scroll_update is None or not self.container_size:     # not laid out yet / another Textual
+            self.virtual_size = size
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        scroll_update(size)
+
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.index) + 1)
+        self._set_virtual_size(Size(event.size.width, len(self.index) + 1))
 
     @property
     def current(self) -> Row | None:
@@ -118,9 +133,31 @@ class ContractTable(ScrollView, can_focus=True):
         return None
 
     # -- drawing ---------------------------------------------------------------------------
+    def render_lines(self, crop):
+        # The styles are the same for every line of one pass (Textual computes a widget's rich_style from
+        # all its ancestors on every access): read once per pass, not twice per line.
+        self._pass = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    _pass: dict | None = None
+
+    def _styles(self) -> tuple:
+        memo = self._pass
+        styles = memo.get("styles") if memo is not None else None
+        if styles is None:
+            width = self.scrollable_content_region.width or self.size.width   # without the scrollbar
+            styles = (width, column_widths(width), self.rich_style,
+                      self.get_component_rich_style("contract-table--cursor"),
+                      self.get_component_rich_style("contract-table--alert", partial=True))
+            if memo is not None:
+                memo["styles"] = styles
+        return styles
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        widths = column_widths(width)
+        width, widths, base, cursor, alert = self._styles()
         if y == 0:
             style = self.get_component_rich_style("contract-table--header")
             sort, rev = self.index.query.sort, self.index.query.reverse
@@ -131,15 +168,11 @@ class ContractTable(ScrollView, can_focus=True):
             return Strip([Segment(fit(" ".join(cells), width), style)], width)
         pos = self.scroll_offset.y + y - 1
         if pos >= len(self.index):
-            return Strip.blank(width, self.rich_style)
-        return self._row_strip(pos, widths, width)
+            return Strip.blank(width, base)
+        return self._row_strip(pos, widths, width, base + cursor if pos == self.cursor else base, alert)
 
-    def _row_strip(self, pos: int, widths: dict[str, int], width: int) -> Strip:
+    def _row_strip(self, pos: int, widths: dict[str, int], width: int, base, alert) -> Strip:
         r = self.index.row(pos)
-        base = self.rich_style
-        if pos == self.cursor:
-            base = base + self.get_component_rich_style("contract-table--cursor")
-        alert = self.get_component_rich_style("contract-table--alert", partial=True)
         values = {
             "code": (r.code, None), "title": (r.title, None), "unit": (r.unit_name, None),
             "supplier": (r.supplier_name, None), "amount": (format_amount(r.amount), None),
