@@ -339,3 +339,25 @@ def test_ls_stored_answer_equals_a_fresh_listing_and_follows_changes(repo):
     assert codes[0] not in after.output and after.output != first.output
     zh = cli(repo, "--lang", "zh", "ls", "--status", "performing")
     assert zh.output != after.output                                 # the language is part of the key
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cold_check_reviews_in_the_parse_workers(repo, monkeypatch, workers):
+    """A cold cached check runs the per-contract rules and the text review on each batch as it is parsed
+    (engine.after_parse_hook); run() then finds every finding cached and checks nothing again. The
+    result equals an uncached run's, and the caches it filled serve the next run."""
+    from cctk.cli.check_cmd import _review
+    from cctk.rules import engine
+    from cctk.store import loader
+
+    real_fill = loader._fill
+    monkeypatch.setattr(loader, "_fill", lambda *a, **k: real_fill(*a, **{**k, "workers": workers}))
+    monkeypatch.setattr(loader, "PARALLEL_MIN", 50)
+    _, cold = pipeline.check(repo, use_cache=False, review=_review)
+    _, first = pipeline.check(repo, review=_review)
+    assert first.timings["rechecked"] == 0.0          # all of it done while parsing
+    assert _key(first) == _key(cold) and cold.diagnostics
+    # the next run (memo bypassed by another evaluation option) reads the same findings from the caches
+    monkeypatch.setattr(engine, "_check_misses", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rechecked")))
+    _, again = pipeline.check(repo, review=_review, select=["CC", "CR"])
+    assert _key(again) == _key(cold)

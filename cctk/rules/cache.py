@@ -37,6 +37,7 @@ class RuleCache:
             raise ValueError(table)
         self.version = version
         self.table = table
+        self._purged = False    # entries of other versions dropped by this connection already
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -74,7 +75,9 @@ class RuleCache:
         if not items:
             return
         with self.db:
-            self.db.execute(f"DELETE FROM {self.table} WHERE version != ?", (self.version,))
+            if not self._purged:    # a scan of the whole table: once per connection, not once per batch
+                self.db.execute(f"DELETE FROM {self.table} WHERE version != ?", (self.version,))
+                self._purged = True
             self.db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?, ?, ?, ?)",
                                 [(oid, self.version, lo.isoformat(), hi.isoformat(), _ENC.encode(d) if d else b"")
                                  for oid, (d, lo, hi) in items.items()])

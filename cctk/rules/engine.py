@@ -397,6 +397,12 @@ def _check_chunk(start: int, end: int, locator=None) -> list[tuple]:
     if chunk and not isinstance(chunk[0], Contract):      # facts: decode this chunk's records here
         full = records(w["snap"], [c.path for c in chunk], use_cache=w["use_cache"])
         chunk = [full.get(c.path) for c in chunk]
+    return _check_contracts(w, chunk, locator)
+
+
+def _check_contracts(w: dict, chunk: list, locator=None) -> list[tuple]:
+    """_check_chunk's work on full records (None: a record that no longer parses), with ``w`` holding
+    snap, ctx, rules, review, need_rules, need_review (paths) and exact."""
     own = locator is None
     locator = locator or _Locator(w["snap"], None)
     try:
@@ -426,6 +432,65 @@ def _check_chunk(start: int, end: int, locator=None) -> list[tuple]:
     finally:
         if own:
             locator.close()
+
+
+def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review: TextReview | None = None,
+                     review_tag: str | None = None):
+    """A loader ``after_parse`` hook (cctk.store.loader.AfterParse) for a check about to load ``snap``'s
+    contracts: each batch the parse workers parse is checked there and then — cacheable rules and the text
+    review, exactly as run() would — and the findings written to the caches, so run() finds them cached.
+    In a cold run this replaces a second pass that decoded every record again from the cache, a second
+    process pool and the parent storing 200,000 cache rows alone."""
+    ctx = Context(settings=ruleset.settings, as_of=as_of, suppliers=snap.suppliers, org=snap.org, config=snap.config,
+                  inspections=_inspections(snap), root=snap.root)
+    rules = [r for r in ruleset.rules if r.scope == "contract" and r.cacheable]
+    exact = any(r.origin != "cctk" for r in rules)
+    path = path_for(snap.root)
+    creator = os.getpid()
+    rule_version, text_version = version(ruleset), review_version(review_tag or "")
+    RuleCache(path, rule_version).close()     # the tables exist before two workers open the file at once
+    own: dict = {}      # per process: its cache connections (opened in the worker, never across a fork)
+
+    def close():
+        for key in ("cache", "rcache"):
+            if own.get(key) is not None:
+                own[key].close()
+        own.clear()
+
+    def hook(contracts: list[Contract]):
+        if own.get("pid") != os.getpid():
+            own.clear()     # inherited through a fork: the parent's, not to be used here
+            own["pid"] = os.getpid()
+            own["cache"] = RuleCache(path, rule_version)
+            own["rcache"] = RuleCache(path, text_version, table="review_results") if review is not None else None
+            if own["pid"] != creator:       # a pool worker: close them when the pool ends it
+                from multiprocessing import util
+                util.Finalize(None, close, exitpriority=0)
+        cache, rcache = own["cache"], own["rcache"]
+        oids = [c.oid for c in contracts if c.oid]
+        have_rules = cache.get_many(oids, as_of)
+        have_review = rcache.get_many(oids) if rcache is not None else {}
+        w = {"snap": snap, "ctx": ctx, "rules": rules, "review": review, "exact": exact,
+             "need_rules": {c.path for c in contracts if c.oid and c.oid not in have_rules},
+             "need_review": {c.path for c in contracts if review is not None and c.oid and c.oid not in have_review}}
+        if not w["need_rules"] and not w["need_review"]:
+            return None
+        new_rules: dict[str, tuple] = {}
+        new_review: dict[str, tuple] = {}
+        for c, (rule_found, review_found, window) in zip(contracts, _check_contracts(w, contracts)):
+            if rule_found is not None:
+                new_rules[c.oid] = (rule_found, window.lo, window.hi)
+            if review_found is not None:
+                new_review[c.oid] = (review_found, dt.date.min, dt.date.max)
+
+        def write():
+            cache.put_many(new_rules)
+            if rcache is not None:
+                rcache.put_many(new_review)
+        return write
+
+    hook.close = close      # the caller's own connections (a load that parsed in this process)
+    return hook
 
 
 def _check_misses(snap, ctx, rules, review, misses, locator, need_rules, need_review, exact=False, use_cache=True):

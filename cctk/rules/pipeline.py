@@ -23,8 +23,8 @@ from cctk.model import Severity
 from cctk.repository import all_diagnostics
 from cctk.rules.cache import path_for
 from cctk.rules.affected import affected
-from cctk.rules.engine import (ChangedQuery, Result, Suppressed, TextReview, default_as_of, load_rules,
-                               missing_findings, run, version, warm)
+from cctk.rules.engine import (ChangedQuery, Result, Suppressed, TextReview, after_parse_hook, default_as_of,
+                               load_rules, missing_findings, run, version, warm)
 from cctk.rules.memo import ResultMemo, key as memo_key
 from cctk.store import gitio
 from cctk.store.loader import Snapshot, load, load_contracts, parser_version, records
@@ -67,7 +67,18 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
         if helper is not None:
             helper.join()       # its findings and parsed records are in the caches now
         only = affected(snap, scope, ruleset, use_cache) if scope is not None else None
-        load_contracts(snap, "facts", use_cache=use_cache, progress=progress, only=only)
+        # Records that must be parsed are checked by the parse workers as they go (engine.after_parse_hook)
+        hook = None
+        if use_cache:
+            try:
+                hook = after_parse_hook(snap, as_of=as_of, ruleset=ruleset, review=review_fn, review_tag=tag)
+            except Exception:   # an unusable cache: run() checks everything itself
+                hook = None
+        try:
+            load_contracts(snap, "facts", use_cache=use_cache, progress=progress, only=only, after_parse=hook)
+        finally:
+            if hook is not None:
+                hook.close()
         result = run(snap, as_of=as_of, base=all_diagnostics(snap, scope), select=select, ignore=ignore,
                      min_severity=min_severity, changed=scope, use_cache=use_cache, local_rules=local_rules,
                      review=review_fn, review_tag=tag, ruleset=ruleset)

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
 from cctk.model import Contract, Diagnostic, Org, Supplier
 from cctk.store import cache as cachemod
@@ -85,13 +86,42 @@ def parser_version() -> str:
     return h.hexdigest()[:12]
 
 
-def _parse_items(items: list[tuple[str, str, bytes]]):
+def _parse_items(items: list[tuple[str, str, bytes]], contracts: list | None = None):
+    """Parse results (oid, record payload, summary row, facts payload); ``contracts`` collects the parsed
+    Contract objects too (for an after-parse hook)."""
     out = []
     for path, oid, data in items:
         contract, diags = parse_contract(path, data, oid=oid)
         out.append((oid, cachemod.encode(contract, diags), cachemod.summary_row(contract, diags),
                     cachemod.encode_facts(contract, diags)))
+        if contracts is not None and contract is not None:
+            contract.path = path
+            contracts.append(contract)
     return out
+
+
+# A caller's work on freshly parsed records (a cold ``cctk check`` runs its per-contract rules and the text
+# review here): called with each parsed batch's Contract objects — in the parse worker, while they are in
+# memory, rather than decoded again from the cache in a second pass — it returns a function that writes
+# its results, run while this process holds the cache's write lock (or None). Set only around a load;
+# forked workers inherit it, so it need not pickle.
+AfterParse = Callable[[list], Optional[Callable[[], None]]]
+_AFTER_PARSE: list = []
+
+
+def _after_parse(contracts: list, lock=None) -> None:
+    if not _AFTER_PARSE or not contracts:
+        return
+    try:
+        write = _AFTER_PARSE[0](contracts)
+        if write is not None:
+            if lock is not None:
+                with lock:
+                    write()
+            else:
+                write()
+    except Exception:   # noqa: BLE001  (the caller computes whatever was not written)
+        pass
 
 
 def _pick(item: tuple, want: str) -> tuple:
@@ -137,7 +167,8 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
         for (path, oid), (_, blob) in zip(blobs, cat.read_many([o for _, o in blobs])):
             if blob is not None:
                 data.append((path, oid, blob))
-    parsed = _parse_items(data)
+    contracts: list | None = [] if _AFTER_PARSE else None
+    parsed = _parse_items(data, contracts)
     if cache_spec is not None:
         cache = _WORKER.get(cache_spec)
         if cache is None:
@@ -154,6 +185,8 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
         if cache:
             with _WORKER["lock"]:
                 _store(cache, parsed)
+    if contracts:
+        _after_parse(contracts, _WORKER.get("lock"))
     return [_pick(item, want) for item in parsed]
 
 
@@ -296,15 +329,20 @@ def load(root: Path | str, rev: str | None = None, *, use_cache: bool = True, wo
 
 
 def load_contracts(snap: Snapshot, mode: str = "full", *, use_cache: bool = True, workers: int | None = None,
-                   progress=None, only: set[str] | None = None, where: dict[str, list] | None = None) -> Snapshot:
+                   progress=None, only: set[str] | None = None, where: dict[str, list] | None = None,
+                   after_parse: AfterParse | None = None) -> Snapshot:
     """Fill in the contracts of a snapshot loaded with ``contracts="lazy"`` (or reload them in another
-    mode), reusing its listing. ``only``: just these contract paths (the others stay unloaded)."""
+    mode), reusing its listing. ``only``: just these contract paths (the others stay unloaded).
+    ``after_parse``: see ``AfterParse`` — called on the records that had to be parsed (cache misses)."""
     src = _Source.from_snapshot(snap)
+    if after_parse is not None:
+        _AFTER_PARSE[:] = [after_parse]
     try:
         with _no_gc():
             _fill(snap, src, mode, use_cache=use_cache, workers=workers, progress=progress, only=only, where=where)
         return snap
     finally:
+        _AFTER_PARSE.clear()
         src.close()
 
 
@@ -509,12 +547,15 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
         chunk = paths[i:i + batch]
         data = {p: pre_read[p] for p in chunk if p in pre_read}
         data.update(src.read([p for p in chunk if p not in data]))
-        res = _parse_items([(p, src.entries[p], data[p]) for p in chunk if p in data])
+        contracts: list | None = [] if _AFTER_PARSE else None
+        res = _parse_items([(p, src.entries[p], data[p]) for p in chunk if p in data], contracts)
         if cache:
             pending.extend(res)
             if len(pending) >= 4000:
                 _store(cache, pending)
                 pending.clear()
+        if contracts:
+            _after_parse(contracts)
         done += len(res)
         if progress:
             progress(done, total)
