@@ -371,3 +371,74 @@ def test_renumber_makes_a_new_filed_pdf(repo):
         assert v.valid, v.lines("en")
     text = (pdf_b.parent / "contract.md").read_text("utf-8")
     assert text.count("kind: filed-pdf") == 2                 # attachments stay append-only
+
+
+# --- the Typst worker: `cctk file` renders the contract and the stamp in a forked process ------------
+
+WORKER_PROBE = r'''
+import os, sys
+import cctk.filing.pdf as F
+from cctk.lifecycle import actions as A
+repo, mode, code = sys.argv[1:4]
+parent, seen = os.getpid(), []
+if mode == "crash":                       # the worker fails in an unexpected way: the work is redone here
+    import cctk.render.typst_md as M
+    real = M.typst_string
+    def convert(*a, **k):
+        if os.getpid() != parent:
+            raise ValueError("boom in the worker")
+        return real(*a, **k)
+    M.typst_string = convert
+real_result = F.TypstWorker.result
+def result(self):
+    out = real_result(self)
+    seen.append(out is not None)
+    return out
+F.TypstWorker.result = result
+A.file(repo, code, on="2026-11-13", person="liu.yang")
+print("worker", seen, "typst loaded here" if "typst" in sys.modules else "")
+'''
+
+
+@pytest.mark.parametrize("mode,scan", [("ok", False), ("crash", False), ("ok", True), ("crash", True)])
+def test_worker_renders_or_its_work_is_redone_here(repo, tmp_path, mode, scan):
+    code = code_of(repo)
+    if scan:
+        (tmp_path / "signed.pdf").write_bytes(scan_pdf(2))
+    A.sign(repo, code, "2026-11-10", person="wang.fang", scan=str(tmp_path / "signed.pdf") if scan else None)
+    proc = subprocess.run([sys.executable, "-c", WORKER_PROBE, str(repo), mode, code], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    if mode == "ok":     # used, and Typst never loaded in the verb's own process
+        assert "worker [True] \n" in proc.stdout or proc.stdout.strip() == "worker [True]", proc.stdout
+    else:
+        assert "worker [False] typst loaded here" in proc.stdout, proc.stdout
+    pdf = folder(repo) / "filed.pdf"
+    assert NUMBER in poppler("pdftotext", pdf, "-enc", "UTF-8").stdout
+    assert verify(pdf.read_bytes(), repo).valid
+
+
+def test_worker_error_files_nothing(repo):
+    """A problem found in the worker (here: the configured font is missing) refuses the filing."""
+    code = code_of(repo)
+    A.sign(repo, code, "2026-11-10", person="wang.fang")
+    with open(repo / "cctk.yaml", "a", encoding="utf-8") as fh:
+        fh.write('pdf_font: "/nonexistent/font.ttf"\n')
+    git(repo, "commit", "-qam", "font\n\nCctk-Action: init")
+    before = state(repo)
+    proc = cctk(repo, "file", code, "--on", "2026-11-13", "--as", "liu.yang")
+    assert proc.returncode == 1 and "font" in proc.stderr and "nothing was filed" in proc.stderr, proc.stderr
+    assert state(repo) == before
+
+
+def test_scan_filed_through_the_cli(repo, tmp_path):
+    code = code_of(repo)
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(scan_pdf(2))
+    A.sign(repo, code, "2026-11-10", scan=str(scan), person="wang.fang")
+    proc = cctk(repo, "file", code, "--on", "2026-11-13", "--as", "liu.yang")
+    assert proc.returncode == 0, proc.stderr
+    pdf = folder(repo) / "filed.pdf"
+    assert len(PdfReader(str(pdf)).pages) == 2
+    assert NUMBER in poppler("pdftotext", pdf, "-enc", "UTF-8").stdout
+    assert verify(pdf.read_bytes(), repo).valid

@@ -350,11 +350,26 @@ def sign(root, code: str, on, *, scan: str | None = None, person: str | None = N
 
 def file(root, code: str, *, on=None, renumber: bool = False, person: str | None = None) -> Result:
     """备案: scope, number (sequential per year), deadline, content hash; signed → performing."""
+    ctx = _open(root, code, person, action="file")
+    c = ctx.contract
+    worker = None
+    if not renumber and c.status == "signed" and not (c.filing and c.filing.number) \
+            and numbering.in_scope(c, ctx.snap.policy):
+        # the filed PDF's Typst part (render, stamp) starts now on the other core (docs/pdf.md)
+        from cctk.filing.pdf import TypstWorker
+        worker = TypstWorker.start(ctx.root, c, ctx.snap.config)
+    try:
+        return _file(ctx, on=on, renumber=renumber, worker=worker)
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _file(ctx: _Ctx, *, on, renumber: bool, worker) -> Result:
     from cctk.i18n import t
 
     from cctk.lifecycle.numindex import in_use
 
-    ctx = _open(root, code, person, action="file")
     c = ctx.contract
     fmt = ctx.snap.config.get("filing_number_format") or "备〔{year}〕{seq}号"
     # Numbers of the other contracts as committed (the commit is made on HEAD), from the number index.
@@ -401,7 +416,7 @@ def file(root, code: str, *, on=None, renumber: bool = False, person: str | None
         filing["late"] = True
     filing["sha256"] = numbering.content_sha256(c)
     from cctk.filing.pdf import attach_filed_pdf   # filed.pdf in the same commit (docs/pdf.md)
-    extra, pdf_notes = attach_filed_pdf(ctx.root, ctx.path, c, filing, rec, ctx.snap.config)
+    extra, pdf_notes = attach_filed_pdf(ctx.root, ctx.path, c, filing, rec, ctx.snap.config, worker=worker)
     rec.set("filing", filing)
     notes = ([t("act.late", due=due.isoformat(), source=source)] if late else []) + pdf_notes
     return _finish(ctx, rec, "file", message=number, trailers={"Cctk-Filing-Number": number}, notes=notes,

@@ -133,11 +133,6 @@ def render_contract_pdf(contract: Contract, repo_root=None, *, draft: bool) -> b
     return _compile(fonts, files, layout=name, when=document_date(contract))
 
 
-def stamp_lines(number: str, date: dt.date | str, short_hash: str, office: str = "") -> tuple[str, str]:
-    day = date if isinstance(date, str) else date.isoformat()
-    return (f"{office}合同备案  {number}".strip(), f"备案日期 {day}  内容哈希 {short_hash}")
-
-
 @lru_cache(maxsize=32)
 def stamp_pdf(fonts: FontChoice, line1: str, line2: str) -> bytes:
     """A one-page PDF exactly the size of the stamp: outlined visible text + transparent real text."""

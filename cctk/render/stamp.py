@@ -26,9 +26,6 @@ from pypdf.generic import (
 
 from cctk.render.errors import RenderError
 from cctk.render.fonts import find_fonts
-# the stamp itself is a Typst render (cctk.render.pdf, which does not import pypdf: ``cctk file`` runs
-# it in a separate process, see cctk.filing.pdf); re-exported here
-from cctk.render.pdf import stamp_lines, stamp_pdf  # noqa: F401
 
 MAX_PAGES = 2000
 RECORD_NAME = "contract-record.json"
@@ -56,6 +53,11 @@ def open_pdf(pdf_bytes: bytes, name: str = "PDF") -> PdfReader:
     if pages > MAX_PAGES:
         raise RenderError("pdf.too_many_pages", file=name, pages=pages, limit=MAX_PAGES)
     return reader
+
+
+def stamp_lines(number: str, date: dt.date | str, short_hash: str, office: str = "") -> tuple[str, str]:
+    day = date if isinstance(date, str) else date.isoformat()
+    return (f"{office}合同备案  {number}".strip(), f"备案日期 {day}  内容哈希 {short_hash}")
 
 
 def _as_form(writer: PdfWriter, stamp: bytes):
@@ -112,11 +114,16 @@ def stamp_filing(pdf_bytes: bytes, number: str, date: dt.date | str, short_hash:
     ``embed_filing``: record, number, code, content_sha256, commit, filed_on) also embeds the
     record in the same pass, and ``sign`` (signer, when, location, reason: see
     cctk.render.sign.write_signed) signs the result in it too — one parse and one write instead of
-    three (cctk file). ``stamp``: the stamp already rendered (``stamp_pdf`` of these lines)."""
+    three (cctk file). ``stamp``: the stamp already rendered (``stamp_pdf`` of these lines), or a function returning it (or None: rendered here)."""
     from cctk.render.repo import settings as load_settings
     cfg = settings if settings is not None else load_settings(repo_root)
     reader = open_pdf(pdf_bytes, name)
+    if callable(stamp):
+        stamp = stamp()
     if stamp is None:
+        # the stamp itself is a Typst render (cctk.render.pdf, which imports no pypdf: ``cctk file``
+        # renders it in another process, see cctk.filing.pdf.TypstWorker)
+        from cctk.render.pdf import stamp_pdf
         if office is None:
             office = str(cfg.get("district", ""))
         stamp = stamp_pdf(find_fonts(cfg, repo_root), *stamp_lines(number, date, short_hash, office))
