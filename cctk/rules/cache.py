@@ -30,13 +30,16 @@ class RuleCache:
     date: always valid)."""
 
     TABLES = ("rule_results", "review_results")
-    OLD = ("rule_findings", "review_findings")      # before the date ranges: dropped
+    # Their tables: rowid tables (see cctk.store.cache: random blob-id order inserts into a WITHOUT ROWID
+    # table cost 2-3x; a cold check writes 200,000 rows). Older layouts are dropped.
+    _STORED = {"rule_results": "rule_rows", "review_results": "review_rows"}
+    OLD = ("rule_findings", "review_findings", "rule_results", "review_results")
 
     def __init__(self, path: Path, version: str, table: str = "rule_results"):
         if table not in self.TABLES:
             raise ValueError(table)
         self.version = version
-        self.table = table
+        self.table = self._STORED[table]
         self._purged = False    # entries of other versions dropped by this connection already
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30)
@@ -44,9 +47,9 @@ class RuleCache:
         self.db.execute("PRAGMA synchronous=NORMAL")
         for name in self.OLD:
             self.db.execute(f"DROP TABLE IF EXISTS {name}")
-        for name in self.TABLES:
+        for name in self._STORED.values():
             self.db.execute(f"CREATE TABLE IF NOT EXISTS {name} (oid TEXT PRIMARY KEY, version TEXT, lo TEXT, hi TEXT,"
-                            " payload BLOB) WITHOUT ROWID")
+                            " payload BLOB)")
         self.db.execute("CREATE TABLE IF NOT EXISTS rule_positions (oid TEXT, at TEXT, line INTEGER, col INTEGER, "
                         "PRIMARY KEY (oid, at)) WITHOUT ROWID")
         self.db.commit()
