@@ -473,3 +473,58 @@ async def test_a_filter_keystroke_repaints_without_laying_the_screen_out(repo):
             assert table.max_scroll_y == 24 + 1 - table.scrollable_content_region.height
         finally:
             Screen._refresh_layout = refresh_layout
+
+
+@sync
+async def test_the_kept_detail_screen_shows_each_opened_contract(repo):
+    """One detail screen is built while the list is shown and reused: each contract opened in it shows its
+    own record, tabs and history, never those of the contract shown before; a detail still open in
+    another mode's stack is not taken over (a screen of its own opens)."""
+    from textual.widgets import Markdown
+
+    from tui.screens.detail import TabBar
+    app = app_for(repo, start="contracts")
+    first, second = [c for c in app.data.snapshot.contracts if c.filing is not None][:2]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.5)
+        kept = app._detail
+        assert kept is not None and kept.is_running            # built before any contract was opened
+        app.open_contract(first.code)
+        await pilot.pause()
+        assert app.screen is kept and kept.code == first.code
+        for pane in ("tab-text", "tab-history", "tab-filing"):
+            await kept.show_tab(pane)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"code: ∅ → {first.code}" in text_of(kept.query_one("#history"))
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_contract(second.code)
+        await pilot.pause()
+        assert app.screen is kept and kept.code == second.code
+        assert kept.query_one(TabBar).active == "tab-record"
+        assert kept.query_one("#tabs-body").current == "tab-record"
+        assert second.code in text_of(kept.query_one("#record")) and first.code not in text_of(kept.query_one("#record"))
+        assert second.code in text_of(kept.query_one("#detail-head"))
+        kept._history_arrived(first.code, "late history of the first")   # a worker of the first, late
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for pane in ("tab-text", "tab-history", "tab-filing"):          # rebuilt for the second
+            await pilot.press("right")
+            await pilot.pause()
+            await kept.show_tab(pane)
+            await pilot.pause()
+            assert len(kept.query(f"#{pane}")) == 1
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        history = text_of(kept.query_one("#history"))
+        assert f"code: ∅ → {second.code}" in history and first.code not in history
+        assert second.filing.number in text_of(kept.query_one("#filing"))
+        assert kept.query_one("#text", Markdown).source == app.data.contract(second.code).body
+        # a detail left open in the contracts mode: opening another contract from the dashboard
+        await pilot.press("f2")
+        await pilot.pause()
+        app.open_contract(first.code)
+        await pilot.pause()
+        assert app.screen is not kept and app.screen.code == first.code and kept.code == second.code
+        assert first.code in text_of(app.screen.query_one("#record"))

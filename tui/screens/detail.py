@@ -76,31 +76,61 @@ class TabBar(Widget):
 
 
 class DetailScreen(DataScreen):
+    """One contract's detail. The app keeps one of these, built while the list is shown, and shows each
+    opened contract in it (``show_contract``): composing, mounting and styling a new screen was about half
+    of what opening a contract cost. ``DetailScreen(code)`` builds one for that contract alone."""
+
     BINDINGS = keymap.bindings("back", "actions", "next-tab", "prev-tab")
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str | None = None) -> None:
         super().__init__()
         self.code = code
+        self._filled: set[str] = {"tab-record"}
+        self._stale: set[str] = set()        # panes of a contract shown before: replaced when next shown
+        self._history: Text | None = None
+        if code is not None:
+            self.sub_title = t("tui.screen.detail", code=code)     # before mounting: the header shows it at once
 
     @property
     def contract(self):
         return self.data.contract(self.code)
 
+    def _head(self, c) -> str:
+        return f"{c.code}  {c.title}  [{label('stage', c.status)}]  ¥{format_amount(c.amount)}" if c else ""
+
     def compose(self) -> ComposeResult:
-        c = self.contract
+        c = self.contract if self.code is not None else None
         yield Header()
-        yield Label(f"{c.code}  {c.title}  [{label('stage', c.status)}]  ¥{format_amount(c.amount)}", id="detail-head")
+        yield Label(self._head(c), id="detail-head")
         yield TabBar([(f"tab-{x}", t(f"tui.tab.{x}")) for x in TABS], id="tabs")
         with ContentSwitcher(id="tabs-body", initial="tab-record"):
             with VerticalScroll(id="tab-record"):
-                yield Static(self._record(), id="record")
+                yield Static(self._record() if c else "", id="record")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.sub_title = t("tui.screen.detail", code=self.code)
-        self._filled: set[str] = {"tab-record"}
-        self._history: Text | None = None
+        if self.code is not None:
+            self.load_history()
+
+    def show_contract(self, code: str) -> None:
+        """Show ``code`` (before the screen is pushed): the record tab filled, the other tabs of the contract
+        shown before left to be rebuilt when shown, its history asked for in a worker."""
+        self.code = code
+        self.sub_title = t("tui.screen.detail", code=code)
+        self._history = None
+        if not self.ready:               # not composed yet: compose and on_mount do it
+            return
+        self._version = self.app.data_version
+        c = self.contract
+        self.query_one("#detail-head", Label).update(self._head(c))
+        self.query_one("#record", Static).update(self._record() if c else "")
+        self.query_one("#tab-record", VerticalScroll).scroll_home(animate=False)
+        self._stale |= self._filled - {"tab-record"}
+        self._filled = {"tab-record"}
+        self.query_one("#tabs-body", ContentSwitcher).current = "tab-record"
+        with self.prevent(TabBar.Activated):
+            self.query_one(TabBar).active = "tab-record"
         self.load_history()
 
     # Only the record tab is built when a contract opens; the others are built and mounted when first
@@ -110,6 +140,9 @@ class DetailScreen(DataScreen):
             return
         self._filled.add(pane)
         body = self.query_one("#tabs-body", ContentSwitcher)
+        if pane in self._stale:          # the same tab of the contract shown before
+            self._stale.discard(pane)
+            await body.remove_children(f"#{pane}")
         if pane == "tab-text":
             from textual.widgets import Markdown       # markdown-it's import: ≈ 0.1 s, only when the text is shown
             await body.mount(VerticalScroll(Markdown(self.contract.body, id="text"), id=pane))
@@ -133,7 +166,7 @@ class DetailScreen(DataScreen):
         self.query_one("#tabs-body", ContentSwitcher).current = pane
 
     async def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
-        if hasattr(self, "_filled"):
+        if self.code is not None:
             await self.show_tab(event.pane)
 
     def _history_snapshot(self):
@@ -160,6 +193,7 @@ class DetailScreen(DataScreen):
         body.current = "tab-record"
         await body.remove_children([w for w in body.children if w.id != "tab-record"])
         self._filled = {"tab-record"}
+        self._stale = set()
         self._history = None
         self.load_history()
         await self.show_tab(active)
@@ -209,6 +243,7 @@ class DetailScreen(DataScreen):
     @work(thread=True, exclusive=True, group="verify")
     def load_verification(self) -> None:
         """cctk.render.verify on contracts/<year>/<code>/filed.pdf, off the UI thread (pyHanko)."""
+        code = self.code
         c = self.contract
         if c.filing is None:
             out = Text("")
@@ -220,7 +255,12 @@ class DetailScreen(DataScreen):
             else:
                 valid, lines = result
                 out.append("\n".join(lines), style="green" if valid else "red")
-        self.app.call_from_thread(self.query_one("#filing-verify", Static).update, out)
+        self.app.call_from_thread(self._verification_arrived, code, out)
+
+    def _verification_arrived(self, code: str, out: Text) -> None:
+        if code == self.code:            # not a contract shown before in this screen
+            for w in self.query("#filing-verify"):
+                w.update(out)
 
     def _attachments(self):
         c = self.contract
@@ -307,7 +347,8 @@ class DetailScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="history")
     def load_history(self) -> None:
-        events = shape.history(self.app.root, self.code, self._history_snapshot())
+        code = self.code
+        events = shape.history(self.app.root, code, self._history_snapshot())
         if not events:
             out = Text(t("tui.hist.empty"))
         else:
@@ -320,9 +361,11 @@ class DetailScreen(DataScreen):
                 out.append(f"  {e.subject}\n")
                 for ch in e.changes:
                     out.append(f"    {ch}\n", style="dim")
-        self.app.call_from_thread(self._history_arrived, out)
+        self.app.call_from_thread(self._history_arrived, code, out)
 
-    def _history_arrived(self, out: Text) -> None:
+    def _history_arrived(self, code: str, out: Text) -> None:
+        if code != self.code:            # a contract shown before in this screen
+            return
         self._history = out
         for w in self.query("#history"):
             w.update(out)
