@@ -209,6 +209,9 @@ class TypstWorker:
         import os
         import pickle
         if self._out is None:
+            if self._lines[1] is not None:    # no stamp asked for: the child, told so, answers nothing
+                os.close(self._lines[1])
+                self._lines = (None, None)
             chunks = []
             fd = self._answer[0]
             if fd is not None:
