@@ -79,3 +79,20 @@ def test_cached_alerts_equal_cold_computation(repo):
     unit = al.repository_alerts(light, days[0], settings=settings, inspections=inspections, feedback=feedback,
                                 unit="LH010")
     assert unit and {a.unit for a in unit} == {"LH010"}
+
+
+def test_report_filing_block_counts_unfiled_contracts(repo, tmp_path):
+    """The report's filing block: in scope = signed that year and subject to filing; unfiled = those without a
+    filing number (computed here from the records, independently of the report's own code)."""
+    from cctk.lifecycle import numbering
+    from cctk.store.loader import load
+
+    res = run(repo, "report", "--year", "2019", "-o", str(tmp_path / "r.json"))
+    assert res.exit_code == 0, res.output
+    filing = json.loads((tmp_path / "r.json").read_text("utf-8"))["filing"]
+    snap = load(repo)
+    scope = [c for c in snap.contracts if c.dates.get("signed") and c.dates["signed"].year == 2019
+             and numbering.in_scope(c, snap.policy)]
+    unfiled = sorted(c.code for c in scope if not (c.filing and c.filing.number))
+    assert filing["in_scope"] == len(scope) and filing["filed"] == len(scope) - len(unfiled)
+    assert filing["unfiled_codes"] == unfiled
