@@ -165,6 +165,35 @@ def test_stored_rows_are_shown_before_the_listing_and_confirmed_in_place(repo, m
     asyncio.run(run())
 
 
+def test_the_footer_shows_f4_f5_once_the_rows_are_verified(repo, monkeypatch):
+    """F4/F5 wait for the listing (check_action): the footer shown is told when they are enabled, not left
+    without them until the next bindings signal (which used to come with the first opened contract)."""
+    from tui.app import make_app
+    from tui.widgets.keys import KeyFooter
+
+    load_indexed(repo)
+    i18n.set_lang("zh")
+    registers = load(repo, contracts="registers")
+    gate = _gated_listing(monkeypatch)
+
+    def keys(app) -> set[str]:
+        return {key for (key, *_rest) in app.screen.query_one(KeyFooter)._shown or ()}
+
+    async def run():
+        app = make_app(repo, lang="zh", today=TODAY, person="wang.fang", start="contracts", registers=registers)
+        async with app.run_test(size=(130, 40)) as pilot:
+            await _until(pilot, lambda: app.data is not None and not app.data.loading)
+            await pilot.pause()
+            assert "f3" in keys(app) and "f4" not in keys(app)
+            gate.set()
+            await _until(pilot, lambda: app.data.verified)
+            await pilot.pause()
+            assert {"f4", "f5"} <= keys(app)
+            assert app._detail is not None                   # the detail screen is built meanwhile
+            await app.workers.wait_for_complete()
+    asyncio.run(run())
+
+
 def test_stored_rows_of_an_older_state_are_replaced_by_the_patched_rows(repo, monkeypatch):
     from tui.app import make_app
 

@@ -89,19 +89,17 @@ class CctkApp(App):
             # data when resumed or mounted (data_version)
         else:
             self.switch_mode(self.start)
-        if self._detail is None and not data.loading:      # rows on screen: build the detail screen meanwhile
-            self.set_timer(0.25, self.prepare_detail)
         if not data.extras and self._extras_for is not data:
             self._extras_for = data
             self.load_extras(data)
         if data.verified and not self._trail_index_started:
             self._trail_index_started = True
             self.update_trail_index()
-            kept = self._detail
-            if kept is not None and kept.is_running and kept is not self.screen:
-                # the kept detail's footer keys were composed while F4/F5 were disabled (rows not verified):
-                # recomposed now, not in the first contract's opening
-                kept.refresh_bindings()
+            # F4/F5 are enabled from now on (check_action): the footer shown says so now — it went on without
+            # them until the next bindings signal, which came with the first opened contract (a recomposition
+            # in its opening). The detail screen is built now, not earlier, for the same reason.
+            self.screen.refresh_bindings()
+            self.prepare_detail()
         if data.verified and self._open_when_verified:
             code, self._open_when_verified = self._open_when_verified, None
             self.open_contract(code)

@@ -24,6 +24,29 @@ from tui.widgets.keys import KeyFooter
 TABS = ("record", "text", "findings", "payments", "history", "filing", "attachments")
 
 
+class _RenderedOnce:
+    """A Rich renderable rendered once per width and options: Textual renders a Static's Rich content once to
+    measure its height and again to draw it, and a record's grid is the costliest part of opening a contract
+    after the screen itself."""
+
+    def __init__(self, renderable) -> None:
+        self.renderable = renderable
+        self._segments: dict[tuple, list] = {}
+
+    def __rich_console__(self, console, options):
+        # not the height: Textual measures without one and draws with the widget's, and a grid ignores it
+        key = (options.max_width, options.min_width, options.no_wrap, options.overflow, options.justify,
+               options.highlight, options.markup)
+        segments = self._segments.get(key)
+        if segments is None:
+            segments = self._segments[key] = list(console.render(self.renderable, options))
+        return segments
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+        return Measurement.get(console, options, self.renderable)
+
+
 def _kv(rows: list[tuple[str, object]]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
@@ -199,7 +222,7 @@ class DetailScreen(DataScreen):
         await self.show_tab(active)
 
     # -- tabs ------------------------------------------------------------------------------
-    def _record(self) -> Table:
+    def _record(self) -> _RenderedOnce:
         c = self.contract
         units = self.data.unit_names
         people = self.data.snapshot.org.people
@@ -227,7 +250,7 @@ class DetailScreen(DataScreen):
         for m in c.amendments:
             rows.append((f"amendment {m.id}", f"{m.title} {format_amount(m.amount_change)} {m.status}"))
         rows.append(("path", c.path))
-        return _kv(rows)
+        return _RenderedOnce(_kv(rows))
 
     def _filing(self):
         c = self.contract

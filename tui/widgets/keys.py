@@ -24,6 +24,11 @@ class KeyFooter(Footer):
         if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
             super().bindings_changed(screen)
             return
+        if self._bindings_ready and not screen.is_current:
+            # a screen under another one (the list under a contract's detail) or not shown yet: its keys are
+            # not drawn, and resuming it signals again. (A suspended screen's bindings read differently:
+            # its footer was recomposed when a detail opened and again when it closed.)
+            return
         signature = self._signature(screen)
         if signature == self._shown and self._bindings_ready:
             return
