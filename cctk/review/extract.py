@@ -111,22 +111,23 @@ def durations(text: str) -> list[Span]:
     out = []
     for m in _DUR_RE.finditer(text):
         n, unit = m["n"], m["u"]
+        # '2024年5月1日', '5月1日', '第3日' are dates or ordinals, not periods (tested before the number is
+        # converted: in a sentence holding dates most matches end here)
+        after = text[m.end():m.end() + 1]
+        before = text[max(0, m.start() - 1):m.start()]
+        if unit in ("年", "月") and (after and (after in CN_NUM or after.isdigit())):
+            continue
+        if unit in ("日", "天") and before in ("月", "第"):
+            continue
+        if unit == "月" and before == "年":
+            continue
         if n == "半":
             value = Decimal("0.5")
         else:
             value = cn_number(n)
         if value is None:
             continue
-        # '2024年5月1日', '5月1日', '第3日' are dates or ordinals, not periods
-        after = text[m.end():m.end() + 1]
-        before = text[max(0, m.start() - 1):m.start()]
-        if unit in ("年", "月") and (after and (after in CN_NUM or after.isdigit())):
-            continue
         if unit == "年" and value >= 1900:
-            continue
-        if unit in ("日", "天") and before in ("月", "第"):
-            continue
-        if unit == "月" and before == "年":
             continue
         if "工作日" in unit:
             out.append(Span(m.start(), m.end(), value, "workday", m.group()))
