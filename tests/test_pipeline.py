@@ -341,23 +341,31 @@ def test_ls_stored_answer_equals_a_fresh_listing_and_follows_changes(repo):
     assert zh.output != after.output                                 # the language is part of the key
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_cold_check_reviews_in_the_parse_workers(repo, monkeypatch, workers):
+@pytest.mark.parametrize("workers,bare", [(1, False), (2, False), (2, True)])
+def test_cold_check_reviews_in_the_parse_workers(repo, tmp_path, monkeypatch, workers, bare):
     """A cold cached check runs the per-contract rules and the text review on each batch as it is parsed
     (engine.after_parse_hook); run() then finds every finding cached and checks nothing again. The
-    result equals an uncached run's, and the caches it filled serve the next run."""
+    result equals an uncached run's, and the caches it filled serve the next run. ``bare``: a revision
+    of a bare clone (the workers stream blobs with cat-file, findings are located in those blobs)."""
     from cctk.cli.check_cmd import _review
     from cctk.rules import engine
     from cctk.store import loader
 
+    rev = None
+    if bare:
+        clone = tmp_path / "bare.git"
+        subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(clone)], check=True)
+        repo, rev = clone, "HEAD"
+        monkeypatch.setenv("CCTK_CACHE_DIR", str(tmp_path / "cache"))
     real_fill = loader._fill
     monkeypatch.setattr(loader, "_fill", lambda *a, **k: real_fill(*a, **{**k, "workers": workers}))
     monkeypatch.setattr(loader, "PARALLEL_MIN", 50)
-    _, cold = pipeline.check(repo, use_cache=False, review=_review)
-    _, first = pipeline.check(repo, review=_review)
+    _, cold = pipeline.check(repo, rev, use_cache=False, review=_review)
+    _, first = pipeline.check(repo, rev, review=_review)
     assert first.timings["rechecked"] == 0.0          # all of it done while parsing
     assert _key(first) == _key(cold) and cold.diagnostics
+    assert any(d.line and d.line > 1 for d in first.diagnostics if d.path.endswith("contract.md"))   # located
     # the next run (memo bypassed by another evaluation option) reads the same findings from the caches
     monkeypatch.setattr(engine, "_check_misses", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rechecked")))
-    _, again = pipeline.check(repo, review=_review, select=["CC", "CR"])
+    _, again = pipeline.check(repo, rev, review=_review, select=["CC", "CR"])
     assert _key(again) == _key(cold)

@@ -452,7 +452,7 @@ def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review
     own: dict = {}      # per process: its cache connections (opened in the worker, never across a fork)
 
     def close():
-        for key in ("cache", "rcache"):
+        for key in ("cache", "rcache", "locator"):
             if own.get(key) is not None:
                 own[key].close()
         own.clear()
@@ -463,6 +463,7 @@ def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review
             own["pid"] = os.getpid()
             own["cache"] = RuleCache(path, rule_version)
             own["rcache"] = RuleCache(path, text_version, table="review_results") if review is not None else None
+            own["locator"] = _Locator(snap, None)   # one cat-file stream per process for a revision, not per batch
             if own["pid"] != creator:       # a pool worker: close them when the pool ends it
                 from multiprocessing import util
                 util.Finalize(None, close, exitpriority=0)
@@ -477,7 +478,7 @@ def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review
             return None
         new_rules: dict[str, tuple] = {}
         new_review: dict[str, tuple] = {}
-        for c, (rule_found, review_found, window) in zip(contracts, _check_contracts(w, contracts)):
+        for c, (rule_found, review_found, window) in zip(contracts, _check_contracts(w, contracts, own["locator"])):
             if rule_found is not None:
                 new_rules[c.oid] = (rule_found, window.lo, window.hi)
             if review_found is not None:
