@@ -528,3 +528,18 @@ async def test_the_kept_detail_screen_shows_each_opened_contract(repo):
         await pilot.pause()
         assert app.screen is not kept and app.screen.code == first.code and kept.code == second.code
         assert first.code in text_of(app.screen.query_one("#record"))
+
+
+@sync
+async def test_a_contract_opened_while_the_kept_detail_is_being_built_is_shown(repo):
+    app = app_for(repo, start="contracts")
+    code = app.data.snapshot.contracts[3].code
+    async with app.run_test(size=SIZE) as pilot:
+        app.prepare_detail()                 # building (mounting) …
+        app.open_contract(code)              # … when the contract is opened
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is app._detail and app.screen.code == code
+        assert code in text_of(app.screen.query_one("#record"))
+        assert code in text_of(app.screen.query_one("#detail-head"))

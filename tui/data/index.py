@@ -119,6 +119,7 @@ class Index:
         self._mask: bytes | None = None     # the last full scan's matches as a byte per row (apply)
         self.query = Query()
         self.order: list[int] = list(self._orders["code"])
+        self.version = 0            # bumped when row values change in place (``changed``)
 
     def __len__(self):
         return len(self.order)
@@ -140,6 +141,7 @@ class Index:
     def changed(self) -> None:
         """Row values changed (findings and due dates arrive after the first screen): drop the
         sort orders and the narrowing memo, and re-apply the current query."""
+        self.version += 1
         self._orders = {"code": self._orders["code"]}
         for attr in [a for a in vars(self) if a.startswith("_rank_")]:
             delattr(self, attr)

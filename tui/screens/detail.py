@@ -111,6 +111,7 @@ class DetailScreen(DataScreen):
         self._filled: set[str] = {"tab-record"}
         self._stale: set[str] = set()        # panes of a contract shown before: replaced when next shown
         self._history: Text | None = None
+        self._shown_code: str | None = None
         if code is not None:
             self.sub_title = t("tui.screen.detail", code=code)     # before mounting: the header shows it at once
 
@@ -123,6 +124,7 @@ class DetailScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         c = self.contract if self.code is not None else None
+        self._shown_code = self.code if c else None         # the contract the widgets show
         yield Header()
         yield Label(self._head(c), id="detail-head")
         yield TabBar([(f"tab-{x}", t(f"tui.tab.{x}")) for x in TABS], id="tabs")
@@ -133,7 +135,9 @@ class DetailScreen(DataScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        if self.code is not None:
+        if self.code is not None and self.code != self._shown_code:   # opened while it was being built
+            self.show_contract(self.code)
+        elif self.code is not None:
             self.load_history()
 
     def show_contract(self, code: str) -> None:
@@ -146,6 +150,7 @@ class DetailScreen(DataScreen):
             return
         self._version = self.app.data_version
         c = self.contract
+        self._shown_code = code
         self.query_one("#detail-head", Label).update(self._head(c))
         self.query_one("#record", Static).update(self._record() if c else "")
         self.query_one("#tab-record", VerticalScroll).scroll_home(animate=False)

@@ -169,7 +169,24 @@ class ContractTable(ScrollView, can_focus=True):
         pos = self.scroll_offset.y + y - 1
         if pos >= len(self.index):
             return Strip.blank(width, base)
-        return self._row_strip(pos, widths, width, base + cursor if pos == self.cursor else base, alert)
+        if pos == self.cursor:
+            return self._row_strip(pos, widths, width, base + cursor, alert)
+        # A row's line is kept while the rows, the width and the styles stay the same: a new filter
+        # mostly shows rows drawn before (narrowing, clearing), and scrolling back redraws none.
+        index = self.index
+        key = (index, index.version, width, base, alert)
+        if key != self._strips_key:
+            self._strips, self._strips_key = {}, key
+        i = index.order[pos]
+        strip = self._strips.get(i)
+        if strip is None:
+            if len(self._strips) >= 4096:
+                self._strips.clear()
+            strip = self._strips[i] = self._row_strip(pos, widths, width, base, alert)
+        return strip
+
+    _strips: dict = {}
+    _strips_key: tuple | None = None
 
     def _row_strip(self, pos: int, widths: dict[str, int], width: int, base, alert) -> Strip:
         r = self.index.row(pos)
