@@ -664,25 +664,34 @@ class _Facts:
     has the sentence. The checks then walk the document reading these instead of re-testing words."""
 
     __slots__ = ("accept", "aw", "bond", "codes", "conf", "court", "dates", "forum", "inst", "liab", "pen", "ph",
-                 "pterm", "term", "total")
+                 "pterm", "_text", "_term_limit")
 
     def __init__(self, text: str, ctx: tuple):
         buyer, supplier, pay_limit, term_limit = ctx
+        self._text, self._term_limit = text, term_limit
         self.aw = _amount_words(text)
         self.inst = (_pay_word(text), _instalment_sentence(text)) if _pay_verb(text) else None
         self.pterm = _payment_term(text, pay_limit)
         self.pen = _penalty_candidate(text)
         self.liab = _liability(text, buyer, supplier)
         self.forum = _forum_names(text, buyer)
-        self.term = _term(text, term_limit)
         self.dates = _dates(text)
         self.codes = _credit_codes(text)
-        self.total = _sentence_total(text)
         self.ph = _PLACEHOLDER_PRE is None or _PLACEHOLDER_PRE.search(text) is not None
         self.bond = "保证金" in text or BOND_RE.search(text) is not None
         self.court = COURT_RE.search(text) is not None
         self.accept = ACCEPT_RE.search(text) is not None
         self.conf = CONF_RE.search(text) is not None
+
+    # Read by few reviews, so computed when read (each is memoised by its own function): the text's total
+    # only when the record has no amount, the service term only for the kinds it applies to.
+    @property
+    def total(self):
+        return _sentence_total(self._text)
+
+    @property
+    def term(self):
+        return _term(self._text, self._term_limit)
 
 
 _FACTS: dict[tuple, dict[str, _Facts]] = {}
