@@ -309,7 +309,13 @@ def test_extractor_lookaheads_change_no_match():
         "零点五", "万元", "亿元", "元整"]
     rng = random.Random(7)
     texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
-    for fast, bare in ((X._PCT_RE, X._PCT_BARE), (X._DUR_RE, X._DUR_BARE), (X._FIG_RE, X._FIG_BARE)):
+    from cctk.review import engine
+
+    tokens += ["___", "＿＿", "XX", "xx", "X年", "××", "***", "【】", "【 】", "[ ]", "（ ）", "()", "待定", "待确定", "待补充",
+               "待填", "待填写", "【甲方名称】", "A", "B"]
+    texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 25))) for _ in range(10000)]
+    for fast, bare in ((X._PCT_RE, X._PCT_BARE), (X._DUR_RE, X._DUR_BARE), (X._FIG_RE, X._FIG_BARE),
+                       (engine.PLACEHOLDER_RE, engine.PLACEHOLDER_BARE)):
         bare = re.compile(bare)
         for text in texts:
             assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == \

@@ -149,8 +149,10 @@ CONF_RE = re.compile(r"保密|秘密|泄露|泄密|披露|信息安全|数据安
 TERM_RE = re.compile(r"服务期|服务期限|合同期限|合同有效期|有效期|委托期限|聘期|聘用期|期限为|运维期|维保期|服务年限|托管期|服务周期|履行期限|合作期|顾问期|期限自|期限：")
 TERM_EXCLUDE_RE = re.compile(r"质保|保修|租赁期|租期|保质|缺陷责任|保证期|有效期内|培训期")
 DATE_RANGE_SEP_RE = re.compile(r"^\s*(起|开始)?\s*(至|到|—|－|-|~|～|止至|起至)\s*")
-PLACEHOLDER_RE = re.compile(r"_{3,}|＿{2,}|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|\*{3,}|【\s*】|\[\s*\]|（\s*）|\(\s*\)|"
-                            r"待定|待确定|待补充|待填写?|【[^】\n]{1,16}】|(?<![A-Za-z\d])[Xx](?=[年月日天%％个元万期])")
+PLACEHOLDER_BARE = (r"_{3,}|＿{2,}|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|×{2,}|\*{3,}|【\s*】|\[\s*\]|（\s*）|\(\s*\)|"
+                    r"待定|待确定|待补充|待填写?|【[^】\n]{1,16}】|(?<![A-Za-z\d])[Xx](?=[年月日天%％个元万期])")
+# led by the characters a match starts with (as the extractors' patterns, cctk/review/extract.py)
+PLACEHOLDER_RE = re.compile(rf"(?=[_＿Xx×*【\[（(待])(?:{PLACEHOLDER_BARE})")
 PLACEHOLDER_LABEL_RE = re.compile(r"盖章|签字|签章|签名|日期|电话|手机|传真|邮编|邮箱|电子邮件|地址|开户|账号|账户|户名|"
                                   r"法定代表人|负责人|委托代理人|授权代表|联系人|经办人|代表|身份证|E-?mail", re.I)
 CODE_LINE_RE = re.compile(r"信用代码|社会信用|纳税人识别号|税号|组织机构代码|代码")
