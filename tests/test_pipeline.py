@@ -369,3 +369,30 @@ def test_cold_check_reviews_in_the_parse_workers(repo, tmp_path, monkeypatch, wo
     monkeypatch.setattr(engine, "_check_misses", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rechecked")))
     _, again = pipeline.check(repo, rev, review=_review, select=["CC", "CR"])
     assert _key(again) == _key(cold)
+
+
+def test_check_paths_checks_only_those_contracts_with_the_full_runs_findings(repo):
+    """`cctk check PATHS` (contract folders or files, a year, relative to the current directory) checks only
+    the contracts there — the rest is not decoded — and reports exactly what a full run reports for them,
+    cross-contract findings included."""
+    from conftest import run as cli_run
+
+    full = json.loads(cli_run(repo, "check", "--format", "json").output)
+    flagged = sorted({d["path"] for d in full if d["path"].startswith("contracts/") and d["code"][:3] in ("CC2", "CC5")})
+    assert flagged
+    clean = next(p for p in sorted(str(x.relative_to(repo)) for x in repo.glob("contracts/*/*/contract.md"))
+                 if p not in {d["path"] for d in full})
+    cases = [[p.rsplit("/", 1)[0]] for p in flagged[:6]] + [[flagged[0], clean], [clean], ["contracts/2018"]]
+    for paths in cases:
+        got = json.loads(cli_run(repo, "check", "--format", "json", *paths).output)
+        want = [d for d in full if any(d["path"] == p or d["path"].startswith(p.rstrip("/") + "/") for p in paths)]
+        assert sorted(map(json.dumps, got)) == sorted(map(json.dumps, want)), paths
+    snap, result = pipeline.check(repo, paths=[flagged[0].rsplit("/", 1)[0]])
+    assert result.changed == {flagged[0]} and len(snap.contracts) < len(load(repo).contracts)
+    # relative to the current directory, as a shell completes it
+    year, code = flagged[0].split("/")[1:3]
+    got = json.loads(cli_run(repo / "contracts" / year, "check", "--format", "json", code).output)
+    assert sorted(map(json.dumps, got)) == sorted(map(json.dumps, [d for d in full if d["path"] == flagged[0]]))
+    # a path outside the repository is a usage error, not a traceback
+    res = cli_run(repo, "check", str(repo.parent))
+    assert res.exit_code == 2 and "not inside the repository" in res.output

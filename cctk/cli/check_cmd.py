@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -20,7 +21,20 @@ i18n.register({
     "check.suppressed": ("suppressed", "已忽略"),
     "check.bad_date": ("--as-of: '{value}' is not a date YYYY-MM-DD", "--as-of：“{value}”不是 YYYY-MM-DD 格式的日期"),
     "check.as_of": ("deadlines evaluated as of {date}", "期限按 {date} 计算"),
+    "check.path_outside": ("'{path}' is not inside the repository {root}", "“{path}”不在仓库 {root} 之内"),
 })
+
+
+def _repo_path(root: Path, given: str) -> str:
+    """A PATHS argument as a repository-relative path: relative to the current directory when it exists
+    there (the repository's own folders otherwise, as from its top)."""
+    here = Path.cwd() / given
+    target = here if here.exists() else root / given
+    try:
+        rel = target.resolve().relative_to(root.resolve())
+    except ValueError:
+        fail(i18n.t("check.path_outside", path=given, root=str(root)), 2)
+    return "." if not rel.parts else rel.as_posix()
 
 
 def _codes(values) -> list[str]:
@@ -91,21 +105,22 @@ def check(paths, fmt, rev, select, ignore_, severity, changed, as_of, fail_on, o
     root = repo_root()
     if changed and not gitio.is_git_repo(root):
         fail(i18n.t("cli.git_failed", error="--changed needs a git repository"))
+    prefixes = [_repo_path(root, p) for p in paths]
+    if "." in prefixes:
+        prefixes = []       # the repository itself: everything
     try:
         snap, result = pipeline.check(
             root, rev, as_of=as_of, select=_codes(select), ignore=_codes(ignore_),
             min_severity=Severity.parse(severity), changed_base=changed, use_cache=not no_cache,
             local_rules=not no_local_rules, review=None if no_review else _review,
-            progress=progress_callback("cli.loading"))
+            progress=progress_callback("cli.loading"), paths=prefixes or None)
     except gitio.GitError as exc:
         fail(i18n.t(exc.key, **exc.args_))
     scope = result.changed
     if changed and scope is None:
         click.echo(i18n.t("check.changed_all", base=changed), err=True)
     files = sorted(snap.files) if scope is None else sorted(p for p in snap.files if p in scope)
-    if paths:
-        prefixes = [str((root / p).resolve().relative_to(root)) if not p.startswith("contracts") else p.rstrip("/")
-                    for p in paths]
+    if prefixes:
         inside = lambda p: any(p == x or p.startswith(x + "/") for x in prefixes)  # noqa: E731
         result.diagnostics = [d for d in result.diagnostics if inside(d.path)]
         result.suppressed = [s for s in result.suppressed if inside(s.diagnostic.path)]

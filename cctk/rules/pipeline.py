@@ -35,9 +35,11 @@ ReviewFactory = Callable[[Snapshot], tuple[TextReview | None, str | None]]
 def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, select: Iterable[str] = (),
           ignore: Iterable[str] = (), min_severity: Severity = Severity.INFO, changed_base: str | None = None,
           use_cache: bool = True, local_rules: bool = True, review: ReviewFactory | None = None,
-          progress=None) -> tuple[Snapshot, Result]:
+          progress=None, paths: Iterable[str] | None = None) -> tuple[Snapshot, Result]:
     """Check the repository at ``root`` (work tree, or ``rev``). Raises gitio.GitError for a bad revision
-    or base. ``changed_base``: pull-request mode (see engine.changed_contracts)."""
+    or base. ``changed_base``: pull-request mode (see engine.changed_contracts). ``paths``: repository-relative
+    folders or files under contracts/ — only the contracts there are checked, with the cross-contract findings
+    that involve them (as pull-request mode does for the changed ones; the caller filters the report by path)."""
     select, ignore = list(select), list(ignore)
     # Pull-request mode: while this process lists the work tree, git compares the trees and a second
     # process checks the changed records into the findings caches (both cores; run() then reads them).
@@ -48,6 +50,8 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
     try:
         snap = load(root, rev, use_cache=use_cache, contracts="lazy")
         scope = query.result(snap.dirty) if query is not None else None
+        if scope is None and query is None and paths is not None:
+            scope = within(snap, paths)
         as_of = as_of or default_as_of(snap)
         review_fn, tag = review(snap) if review is not None else (None, None)
         ruleset = load_rules(snap, local=local_rules)
@@ -96,6 +100,15 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
             helper.join(stop=True)      # a memo hit or an error: its work is not wanted
         if memo is not None:
             memo.close()
+
+
+def within(snap: Snapshot, paths: Iterable[str]) -> set[str] | None:
+    """The contract files of ``snap`` under ``paths`` (repository-relative), or None when a path is not
+    under contracts/ (a register or policy file: the whole repository is checked)."""
+    prefixes = [p.rstrip("/") for p in paths]
+    if not prefixes or any(p != "contracts" and not p.startswith("contracts/") for p in prefixes):
+        return None
+    return {f for f in snap.files if any(f == x or f.startswith(x + "/") for x in prefixes)}
 
 
 _WARM_MAX = 200     # more changed records than this: run()'s own pool checks them on both cores
