@@ -126,7 +126,10 @@ class ContractsScreen(DataScreen):
         width = label.content_size.width
         fits = 0 < width and cell_len(text) <= width and cell_len(self._count_text) <= width
         self._count_text = text
-        label.update(text, layout=not fits)
+        try:
+            label.update(text, layout=not fits)
+        except TypeError:               # a Textual whose update has no ``layout``
+            label.update(text)
 
     def apply(self, keep: str | None = None) -> None:
         index = self.data.index
