@@ -160,3 +160,33 @@ def test_new_from_template_is_clean(tmp_path):
     assert "人民币捌万陆仟伍佰元整（¥86,500.00）" in text and 'template: "goods@2018.1"' in text
     checked = invoke(repo, "check", "--format", "json")
     assert checked.exit_code == 0 and json.loads(checked.stdout) == []
+
+
+def test_show_reads_one_record_not_the_repository(sample_repo, monkeypatch):
+    """`cctk show CODE` finds the record by its folder (contracts/<year>/CODE/) in the work tree or at a
+    revision, without loading the other records; a folder not named after its code still resolves by
+    code; a record that does not parse is reported with its errors."""
+    from cctk.store import loader
+
+    record = sample_repo / "contracts/2019/LHHT-2019-000001/contract.md"
+    original = record.read_text("utf-8")
+    record.write_text(original.replace('"86500.00"', '"87500.00"', 1), "utf-8")
+    real_fill = loader._fill
+    monkeypatch.setattr(loader, "_fill", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded every record")))
+    now = json.loads(invoke(sample_repo, "show", "LHHT-2019-000001", "--format", "json").stdout)
+    head = json.loads(invoke(sample_repo, "show", "LHHT-2019-000001", "--format", "json", "--rev", "HEAD").stdout)
+    assert now["amount"] == "87500.00" and head["amount"] == "86500.00"
+    bad = invoke(sample_repo, "show", "LHHT-2019-000001", "--rev", "no-such-rev")
+    assert bad.exit_code == 2 and "no-such-rev" in bad.output
+    monkeypatch.setattr(loader, "_fill", real_fill)
+    assert invoke(sample_repo, "show", "../2019").exit_code == 1
+    # a folder named otherwise: found by the record's code (the whole repository read)
+    record.write_text(original, "utf-8")
+    record.parent.rename(record.parent.with_name("renamed"))
+    moved = json.loads(invoke(sample_repo, "show", "LHHT-2019-000001", "--format", "json").stdout)
+    assert moved["path"] == "contracts/2019/renamed/contract.md"
+    # a record that does not parse: its errors, then "no contract", exit 1
+    record.parent.with_name("renamed").rename(record.parent)
+    record.write_text("---\ncode: [unclosed\n---\n", "utf-8")
+    res = invoke(sample_repo, "--lang", "en", "show", "LHHT-2019-000001")
+    assert res.exit_code == 1 and "contract.md:" in res.output and "LHHT-2019-000001" in res.output

@@ -17,7 +17,7 @@ import msgspec
 
 from cctk import i18n
 from cctk.cli.common import fail, format_option, progress_callback, repo_root, rev_option
-from cctk.model import CATEGORIES, PROCUREMENT_METHODS, STATUSES, LIVE_STATUSES
+from cctk.model import CATEGORIES, PROCUREMENT_METHODS, STATUSES, LIVE_STATUSES, Severity
 from cctk.model.money import format_amount
 from cctk.store import gitio
 from cctk.store.loader import load
@@ -332,13 +332,29 @@ def show(code, fmt, rev):
       cctk show LHHT-2019-000001
       cctk show LHHT-2019-000001 --format json
     """
+    from cctk.store import lookup
+    from cctk.store.records import parse_contract
+
     root = repo_root()
     try:
-        snap = load(root, rev)
+        # the record from its folder (contracts/<year>/CODE/) and the registers: not 100,000 records
+        found = lookup.record(root, code, rev)
+        c = None
+        if found is not None:
+            c, diags = parse_contract(*found)
+            if c is not None and c.code != code:
+                c = None        # a folder not named after its record's code: look the code up below
+        if c is not None:
+            snap = load(root, rev, contracts="registers")
+        else:
+            snap = load(root, rev)
+            c = snap.contract(code)
     except gitio.GitError as exc:
         fail(i18n.t(exc.key, **exc.args_))
-    c = snap.contract(code)
     if c is None:
+        if found is not None and any(d.severity >= Severity.ERROR for d in diags):
+            for d in diags:     # the folder holds CODE's record, but it does not parse: say why
+                click.echo(f"{d.location()}: {d.text()}", err=True)
         fail(i18n.t("cli.no_contract", code=code), 1)
     if fmt == "json":
         click.echo(json.dumps(contract_json(c), ensure_ascii=False, indent=2))

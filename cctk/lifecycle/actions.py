@@ -132,13 +132,12 @@ def _git_email(root: Path) -> str | None:
 
 
 def contract_path(root: Path, code: str) -> str:
-    contracts = root / "contracts"
-    if contracts.is_dir() and "/" not in code and code not in (".", ".."):
-        for year in contracts.iterdir():
-            candidate = year / code / "contract.md"
-            if candidate.is_file():
-                return candidate.relative_to(root).as_posix()
-    raise Refused("act.no_contract", code=code)
+    from cctk.store.lookup import worktree_path
+
+    path = worktree_path(root, code)
+    if path is None:
+        raise Refused("act.no_contract", code=code)
+    return path
 
 
 def _first_error(diags) -> str:

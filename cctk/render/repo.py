@@ -39,13 +39,12 @@ def settings(repo_root: str | Path | None) -> dict:
 
 
 def contract_path(repo_root: str | Path, code: str) -> Path:
-    root = Path(repo_root)
-    if "/" in code or "\\" in code or code.startswith("."):
+    from cctk.store.lookup import worktree_path
+
+    path = worktree_path(Path(repo_root), code)
+    if path is None:
         raise RenderError("render.no_contract", code=code)
-    hits = sorted(root.glob(f"contracts/*/{code}/contract.md"))
-    if not hits:
-        raise RenderError("render.no_contract", code=code)
-    return hits[0]
+    return Path(repo_root) / path
 
 
 def load_contract(repo_root: str | Path, code: str) -> Contract:
