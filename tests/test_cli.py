@@ -114,6 +114,26 @@ def test_edit_saves_valid_change(sample_repo, monkeypatch):
     assert "已核对" in (sample_repo / "contracts/2019/LHHT-2019-000001/contract.md").read_text("utf-8")
 
 
+def test_edit_opens_a_broken_record_to_fix_it_without_loading_the_others(sample_repo, monkeypatch):
+    """The record is found by its folder (no other record read), and one that does not parse can be opened
+    and fixed: the edit is checked as any other."""
+    from cctk.store import loader
+
+    record = sample_repo / "contracts/2019/LHHT-2019-000001/contract.md"
+    good = record.read_text("utf-8")
+    record.write_text(good.replace('amount: "86500.00"', 'amount: [broken', 1), "utf-8")
+    assert record.read_text("utf-8") != good
+    fixed = sample_repo.parent / "fixed.md"
+    fixed.write_text(good, "utf-8")
+    editor = sample_repo.parent / "editor.py"
+    editor.write_text(f"import sys, shutil\nshutil.copyfile({str(fixed)!r}, sys.argv[1])\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.setattr(loader, "_fill", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded every record")))
+    result = invoke(sample_repo, "edit", "LHHT-2019-000001")
+    assert result.exit_code == 0, result.output
+    assert record.read_text("utf-8") == good
+
+
 def test_every_command_has_help_with_example():
     for name in COMMANDS:
         cmd = cli.get_command(None, name)

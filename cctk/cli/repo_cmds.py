@@ -408,12 +408,18 @@ def edit(code):
     """
     from cctk.lifecycle.edit import check_edit
 
+    from cctk.store import lookup
+
     root = repo_root()
-    snap = load(root)
-    c = snap.contract(code)
-    if c is None:
-        fail(i18n.t("cli.no_contract", code=code), 1)
-    path = root / c.path
+    # The record's folder is named after its code: open it even when the record does not parse now (that
+    # is what an edit may be for); only a folder named otherwise needs every record read to find the code.
+    rel = lookup.worktree_path(root, code)
+    if rel is None:
+        c = load(root).contract(code)
+        if c is None:
+            fail(i18n.t("cli.no_contract", code=code), 1)
+        rel = c.path
+    path = root / rel
     original = path.read_bytes()
     text = original.decode("utf-8")
     header = ""
@@ -426,22 +432,22 @@ def edit(code):
         if edited == original.decode("utf-8"):
             click.echo(i18n.t("cli.edit_unchanged"))
             return
-        problems = check_edit(c.path, original, edited.encode("utf-8"))
+        problems = check_edit(rel, original, edited.encode("utf-8"))
         if not problems:
             break
         click.echo(i18n.t("cli.edit_invalid"), err=True)
         for line in problems:
             click.echo("  " + line, err=True)
         if not sys.stdin.isatty() or not click.confirm(i18n.t("cli.edit_again"), default=True):
-            click.echo(i18n.t("cli.edit_discarded", path=c.path), err=True)
+            click.echo(i18n.t("cli.edit_discarded", path=rel), err=True)
             sys.exit(1)
         header = "".join(f"# cctk: {line}\n" for line in problems)
         text = edited
     if path.read_bytes() != original:  # changed underneath while editing (fava does the same)
-        fail(i18n.t("cli.edit_changed_underneath", path=c.path), 1)
+        fail(i18n.t("cli.edit_changed_underneath", path=rel), 1)
     from cctk.store.files import atomic_write
     atomic_write(path, edited)
-    click.echo(i18n.t("cli.edit_saved", path=c.path))
+    click.echo(i18n.t("cli.edit_saved", path=rel))
 
 
 def _strip_header(text: str) -> str:
