@@ -217,3 +217,33 @@ def test_index_changed_drops_sort_orders_and_reapplies(data):
     order = [light.index.rows[i].findings for i in light.index.order]
     assert order == sorted(order) and light.extras
     assert {r.code: r.findings for r in light.index.rows} == {r.code: r.findings for r in data.index.rows}
+
+
+def test_index_views_equal_a_plain_filter_and_sort_through_typing_sequences(data):
+    """The fast paths (the scan's byte mask, narrowing from the last view, rank sorting of small sets,
+    ``position`` by list.index) give what a plain filter and sort of the rows gives."""
+    import random
+
+    from tui.data.index import Index, facet_match
+
+    index = Index(data.index.rows)
+    rows = index.rows
+    rng = random.Random(7)
+    words = ["", "l", "lh", "lhht", "lhht-2023", "教", "教育", "教育局", "合", "合同", "服务", "有限公司", "lh00", "zz"]
+    for step in range(200):
+        text = rng.choice(words) + (" " + rng.choice(words) if rng.random() < 0.15 else "")
+        facets = {"stage": rng.choice(sorted({r.stage for r in rows}))} if rng.random() < 0.2 else {}
+        sort = rng.choice(["code", "title", "amount", "deadline", "findings"])
+        query = Query(text=text, facets=facets, sort=sort, reverse=rng.random() < 0.3)
+        got = [rows[i].code for i in index.apply(query)]
+        terms = text.strip().lower().split()
+        want = [r for r in rows if all(t in r.search for t in terms)
+                and all(facet_match(r, f, v) for f, v in facets.items())]
+        rank = {i: p for p, i in enumerate(index.sort_order(sort))}
+        want_codes = [r.code for r in sorted(want, key=lambda r: rank[rows.index(r)])]
+        if query.reverse:
+            want_codes.reverse()
+        assert got == want_codes, (step, query)
+        if got:
+            code = rng.choice(got)
+            assert index.position(code) == got.index(code)

@@ -116,7 +116,6 @@ class Index:
         self._codes = codes                                  # position(): list.index, not a Python loop
         self._orders: dict[str, list[int]] = {"code": sorted(range(len(rows)), key=codes.__getitem__)}
         self._last: tuple[Query, list[int]] | None = None   # last text-filtered set, for narrowing
-        self._mask: bytes | None = None     # the last full scan's matches as a byte per row (apply)
         self.query = Query()
         self.order: list[int] = list(self._orders["code"])
         self.version = 0            # bumped when row values change in place (``changed``)
@@ -155,8 +154,10 @@ class Index:
             self._orders[col] = sorted(range(len(rows)), key=lambda i: key(rows[i]))
         return self._orders[col]
 
-    def _matching(self, query: Query) -> list[int] | None:
-        """Indices matching text and facets (ascending), or None for 'all rows'."""
+    def _matching(self, query: Query) -> list[int] | bytes | None:
+        """Indices matching text and facets, None for 'all rows', or — one term over all rows, no facet,
+        an eighth of the rows or more — the scan's byte mask (``apply`` builds the view from it, and the
+        narrowing memo from the view: no list of indices and its int objects)."""
         text = query.text.strip().lower()
         facets = {k: v for k, v in query.facets.items() if v is not None}
         if not text and not facets:
@@ -173,7 +174,10 @@ class Index:
             if len(terms) == 1:
                 t0 = terms[0]
                 if isinstance(base, range):      # the whole index: one pass over the flat list of keys, in C
-                    self._mask = mask = bytes(map(contains, search, repeat(t0)))
+                    mask = bytes(map(contains, search, repeat(t0)))
+                    if not facets and mask.count(1) >= len(search) // 8:
+                        self._last = (Query(text=text, facets=facets), None)     # filled by apply
+                        return mask
                     base = list(compress(range(len(search)), mask))
                 else:
                     base = [i for i in base if t0 in search[i]]
@@ -187,22 +191,21 @@ class Index:
 
     def apply(self, query: Query) -> list[int]:
         self.query = query
-        self._mask = None
         matched = self._matching(query)
         order = self.sort_order(query.sort)
         if matched is None:
             view = list(order)
+        elif isinstance(matched, bytes):         # the scan's mask
+            view = list(order) if matched.count(1) == len(order) else [i for i in order if matched[i]]
+            self._last = (self._last[0], view)
         elif len(matched) < len(self.rows) // 8:
             rank = self._rank(query.sort)
             view = sorted(matched, key=rank.__getitem__)
         else:
-            mask = self._mask            # the full scan's, when no facet narrowed it afterwards
-            if mask is None or len(matched) != mask.count(1):
-                mask = bytearray(len(self.rows))
-                for i in matched:
-                    mask[i] = 1
+            mask = bytearray(len(self.rows))
+            for i in matched:
+                mask[i] = 1
             view = [i for i in order if mask[i]]
-        self._mask = None
         if query.reverse:
             view.reverse()
         self.order = view
