@@ -121,7 +121,7 @@ def check(paths, fmt, rev, select, ignore_, severity, changed, as_of, fail_on, o
         click.echo(i18n.t("check.changed_all", base=changed), err=True)
     files = sorted(snap.files) if scope is None else sorted(p for p in snap.files if p in scope)
     if prefixes:
-        inside = lambda p: any(p == x or p.startswith(x + "/") for x in prefixes)  # noqa: E731
+        inside = lambda p: pipeline.under(p, prefixes)  # noqa: E731
         result.diagnostics = [d for d in result.diagnostics if inside(d.path)]
         result.suppressed = [s for s in result.suppressed if inside(s.diagnostic.path)]
         files = [f for f in files if inside(f)]

@@ -333,27 +333,16 @@ def show(code, fmt, rev):
       cctk show LHHT-2019-000001 --format json
     """
     from cctk.store import lookup
-    from cctk.store.records import parse_contract
 
     root = repo_root()
     try:
-        # the record from its folder (contracts/<year>/CODE/) and the registers: not 100,000 records
-        found = lookup.record(root, code, rev)
-        c = None
-        if found is not None:
-            c, diags = parse_contract(*found)
-            if c is not None and c.code != code:
-                c = None        # a folder not named after its record's code: look the code up below
-        if c is not None:
-            snap = load(root, rev, contracts="registers")
-        else:
-            snap = load(root, rev)
-            c = snap.contract(code)
+        c, diags = lookup.contract(root, code, rev)      # one record, not 100,000
+        snap = load(root, rev, contracts="registers") if c is not None else None
     except gitio.GitError as exc:
         fail(i18n.t(exc.key, **exc.args_))
     if c is None:
-        if found is not None and any(d.severity >= Severity.ERROR for d in diags):
-            for d in diags:     # the folder holds CODE's record, but it does not parse: say why
+        for d in diags:     # CODE's folder holds a record that does not parse: say why
+            if d.severity >= Severity.ERROR:
                 click.echo(f"{d.location()}: {d.text()}", err=True)
         fail(i18n.t("cli.no_contract", code=code), 1)
     if fmt == "json":

@@ -108,7 +108,12 @@ def within(snap: Snapshot, paths: Iterable[str]) -> set[str] | None:
     prefixes = [p.rstrip("/") for p in paths]
     if not prefixes or any(p != "contracts" and not p.startswith("contracts/") for p in prefixes):
         return None
-    return {f for f in snap.files if any(f == x or f.startswith(x + "/") for x in prefixes)}
+    return {f for f in snap.files if under(f, prefixes)}
+
+
+def under(path: str, prefixes: Iterable[str]) -> bool:
+    """``path`` is one of ``prefixes`` or inside one of them (repository-relative, no trailing slash)."""
+    return any(path == x or path.startswith(x + "/") for x in prefixes)
 
 
 _WARM_MAX = 200     # more changed records than this: run()'s own pool checks them on both cores

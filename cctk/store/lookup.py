@@ -53,3 +53,20 @@ def record(root: Path, code: str, rev: str | None = None) -> tuple[str, bytes] |
     finally:
         cat.close()
     return None
+
+
+def contract(root: Path, code: str, rev: str | None = None):
+    """(Contract or None, the diagnostics of CODE's record file): the record from its folder, parsed alone;
+    when no folder holds a record with that code (a folder named otherwise), every record is read and the
+    code looked up. Raises gitio.GitError for a bad revision."""
+    from cctk.store.loader import load
+    from cctk.store.records import parse_contract
+
+    found = record(root, code, rev)
+    diags: list = []
+    if found is not None:
+        c, diags = parse_contract(*found)
+        if c is not None and c.code == code:
+            return c, diags
+    c = load(root, rev).contract(code)
+    return c, ([] if c is not None else diags)
