@@ -128,6 +128,35 @@ def test_parallel_workers_read_git_themselves_and_fill_the_cache(sample_repo, tm
     assert sorted(c.code for c in facts.contracts) == sorted(c.code for c in reference.contracts)
 
 
+def test_summary_and_facts_loads_store_no_whole_records(sample_repo, tmp_path, monkeypatch):
+    """A load of facts (what a cold `cctk check` reads) stores summaries and facts, not the whole records
+    it never reads; the first whole-record load parses and stores them, and the next is cache-only."""
+    import sqlite3
+
+    from cctk.store import loader
+
+    monkeypatch.setenv("CCTK_CACHE_DIR", str(tmp_path / "cache"))
+    db_path = cache_path(sample_repo, sample_repo / ".git")
+
+    def rows(table):
+        with sqlite3.connect(db_path) as db:
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    facts = load(sample_repo, contracts="facts")
+    n = len(facts.contracts)
+    assert n and rows("facts") == n and rows("summary") == n and rows("records") == 0
+    assert len(load(sample_repo, contracts="summary").summaries) == n      # answered by the cache alone
+    assert rows("records") == 0
+    full = load(sample_repo)
+    assert rows("records") == n
+
+    def no_parse(*a, **k):
+        raise AssertionError("parsed again: the whole records were not stored")
+
+    monkeypatch.setattr(loader, "parse_contract", no_parse)
+    assert as_data(load(sample_repo)) == as_data(full)
+
+
 def test_two_files_with_the_same_bytes_are_two_contracts(sample_repo, tmp_path, monkeypatch):
     """One blob id, two paths (a copied folder): each path gets its own record, cold (parsed, decoded as the
     batch arrives) and warm (from the cache)."""

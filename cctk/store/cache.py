@@ -177,11 +177,12 @@ class Cache:
         return out
 
     def put_many(self, items: list[tuple[str, bytes, tuple, bytes]]):
-        """items: (oid, payload, summary-row-without-oid, facts payload)."""
+        """items: (oid, payload or None (not stored), summary-row-without-oid, facts payload)."""
         if not items:
             return
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", [(o, p) for o, p, _, _ in items])
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)",
+                                [(o, p) for o, p, _, _ in items if p is not None])
             self.db.executemany("INSERT OR REPLACE INTO summary VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                                 [(o, *s) for o, _, s, _ in items])
             self.db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)", [(o, f) for o, _, _, f in items])

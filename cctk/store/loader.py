@@ -86,13 +86,18 @@ def parser_version() -> str:
     return h.hexdigest()[:12]
 
 
-def _parse_items(items: list[tuple[str, str, bytes]], contracts: list | None = None):
+def _parse_items(items: list[tuple[str, str, bytes]], contracts: list | None = None, *, full: bool = True):
     """Parse results (oid, record payload, summary row, facts payload); ``contracts`` collects the parsed
-    Contract objects too (for an after-parse hook)."""
+    Contract objects too (for an after-parse hook).
+
+    ``full`` False (a load of summaries or facts): no record payload (None), so none is stored. Whole
+    records are ~3.7 KB each, ten times a facts row: at 100,000 contracts writing them cost a cold
+    ``cctk check``, which never reads them, about 13 s (374 MB through SQLite's write-ahead log while
+    the other worker waited for the write lock). The first load that wants whole records stores them."""
     out = []
     for path, oid, data in items:
         contract, diags = parse_contract(path, data, oid=oid)
-        out.append((oid, cachemod.encode(contract, diags), cachemod.summary_row(contract, diags),
+        out.append((oid, cachemod.encode(contract, diags) if full else None, cachemod.summary_row(contract, diags),
                     cachemod.encode_facts(contract, diags)))
         if contracts is not None and contract is not None:
             contract.path = path
@@ -168,7 +173,7 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
             if blob is not None:
                 data.append((path, oid, blob))
     contracts: list | None = [] if _AFTER_PARSE else None
-    parsed = _parse_items(data, contracts)
+    parsed = _parse_items(data, contracts, full=want == "full")
     if cache_spec is not None:
         cache = _WORKER.get(cache_spec)
         if cache is None:
@@ -548,7 +553,7 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
         data = {p: pre_read[p] for p in chunk if p in pre_read}
         data.update(src.read([p for p in chunk if p not in data]))
         contracts: list | None = [] if _AFTER_PARSE else None
-        res = _parse_items([(p, src.entries[p], data[p]) for p in chunk if p in data], contracts)
+        res = _parse_items([(p, src.entries[p], data[p]) for p in chunk if p in data], contracts, full=want == "full")
         if cache:
             pending.extend(res)
             if len(pending) >= 4000:
