@@ -320,3 +320,18 @@ def test_extractor_lookaheads_change_no_match():
         for text in texts:
             assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == \
                    [(m.span(), m.groupdict()) for m in bare.finditer(text)], text
+
+
+def test_party_reading_memo_keeps_each_documents_names():
+    """Who is who is memoised on the party lines' labels and public-body flags only: two contracts with
+    the same kind of party lines but other parties still get their own names and places."""
+    from cctk.review.segment import parties, segment
+    a = parties(segment("# 合同\n\n甲方（采购人）：深圳市罗湖区教育局\n乙方（供应商）：深圳市甲乙科技有限公司\n"))
+    b = parties(segment("# 合同\n\n甲方（采购人）：广州市天河区教育局\n乙方（供应商）：广州市丙丁服务有限公司\n"))
+    assert a.buyer == b.buyer and "甲方" in a.buyer and "乙方" in a.supplier
+    assert (a.buyer_name, a.supplier_name) == ("深圳市罗湖区教育局", "深圳市甲乙科技有限公司")
+    assert (b.buyer_name, b.supplier_name) == ("广州市天河区教育局", "广州市丙丁服务有限公司")
+    assert "深圳" in a.places and "广州" in b.places and "深圳" not in b.places
+    # no public body: 甲方/乙方 by their labels, the first party naming each side
+    c = parties(segment("甲方：张三\n乙方：李四\n"))
+    assert (c.buyer_name, c.supplier_name) == ("张三", "李四")

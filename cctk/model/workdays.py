@@ -39,6 +39,7 @@ def is_workday(day: dt.date) -> bool:
     return workday_info(day)[0]
 
 
+@lru_cache(maxsize=8192)   # rules ask it for every contract; a few hundred signing days recur
 def add_workdays(start: dt.date, n: int) -> dt.date:
     """The n-th working day after ``start`` (the start day itself is not counted, 民法典 art. 201)."""
     day = start

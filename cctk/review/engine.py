@@ -1084,6 +1084,7 @@ def clear_memos() -> None:
     _segment._LINE_MEMO.clear()
     _segment._PARTY_MEMO.clear()
     _segment._READING_MEMO.clear()
+    _segment._PLACES_MEMO.clear()
 
 
 def _detail(key: str, **args) -> str:

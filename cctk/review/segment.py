@@ -198,48 +198,67 @@ def parties(doc: Document) -> Parties:
             _PARTY_MEMO[line] = parsed
         if parsed is not None:
             found.append(Party(list(parsed[0]), parsed[1], no, parsed[2]))
-            parsed_lines.append(parsed)
+            parsed_lines.append((parsed[0], parsed[2]))     # (labels, public body?)
+    # The reading is memoised in two parts: who is who depends only on the party lines' labels and
+    # public-body flags (a handful of combinations), the names on the two parties' names. Keyed on whole
+    # lines, nearly every contract of a district (200 units x 80 suppliers) missed the memo.
     key = tuple(parsed_lines)
-    reading = _READING_MEMO.get(key)
-    if reading is None:
-        reading = _reading(found)
+    roles = _READING_MEMO.get(key)
+    if roles is None:
+        roles = _roles(found)
         if len(_READING_MEMO) >= _MEMO_MAX:
             _READING_MEMO.clear()
-        _READING_MEMO[key] = reading
-    return Parties(*reading, found)
+        _READING_MEMO[key] = roles
+    buyer, supplier, bi, si = roles
+    buyer_name = found[bi].name if bi >= 0 else ""
+    return Parties(buyer, supplier, buyer_name, found[si].name if si >= 0 else "", _places(buyer_name), found)
 
 
 _READING_MEMO: dict[tuple, tuple] = {}
 
 
-def _reading(found: list[Party]) -> tuple:
-    """(buyer words, supplier words, buyer name, supplier name, places) from the party lines found;
-    a pure function of their labels, names and public-body flags (memoised on them)."""
+def _roles(found: list[Party]) -> tuple:
+    """(buyer words, supplier words, index of the party naming the buyer, of the one naming the supplier;
+    -1: none) from the party lines found; a pure function of their labels and public-body flags."""
     buyer = set(BUYER_WORDS)
     supplier = set(SUPPLIER_WORDS)
-    buyer_name = supplier_name = ""
-    for p in found:
+    bi = si = -1
+    for i, p in enumerate(found):
         target, other = (buyer, supplier) if p.gov else (supplier, buyer)
         for lab in p.labels:
             target.add(lab)
             other.discard(lab)
-        if p.gov and not buyer_name:
-            buyer_name = p.name
-        elif not p.gov and not supplier_name:
-            supplier_name = p.name
+        if p.gov and bi < 0:
+            bi = i
+        elif not p.gov and si < 0:
+            si = i
     if not any(p.gov for p in found):
-        # no public body recognised: the usual reading, lessor/lessee left out
+        # no public body recognised: the usual reading, lessor/lessee left out (and each side named by
+        # the first party labelled as it: the loop above took any non-public party for the supplier)
         buyer, supplier = set(BUYER_WORDS), set(SUPPLIER_WORDS)
-        for p in found:
+        bi = si = -1
+        for i, p in enumerate(found):
             if any(lab in BUYER_WORDS for lab in p.labels):
                 buyer.update(p.labels)
-                buyer_name = buyer_name or p.name
+                bi = bi if bi >= 0 else i
             elif any(lab in SUPPLIER_WORDS for lab in p.labels):
                 supplier.update(p.labels)
-                supplier_name = supplier_name or p.name
+                si = si if si >= 0 else i
         supplier -= buyer
-    places = tuple(dict.fromkeys(c for c in _CITY_RE.findall(buyer_name) if c not in ("罗湖区",)))
-    if "深圳" in buyer_name or not buyer_name:
-        places = tuple(dict.fromkeys(places + ("深圳", "罗湖")))
-    return (tuple(sorted(buyer, key=len, reverse=True)), tuple(sorted(supplier, key=len, reverse=True)),
-            buyer_name, supplier_name, places)
+    return tuple(sorted(buyer, key=len, reverse=True)), tuple(sorted(supplier, key=len, reverse=True)), bi, si
+
+
+_PLACES_MEMO: dict[str, tuple] = {}
+
+
+def _places(buyer_name: str) -> tuple[str, ...]:
+    """The buyer's city/district names, for forum checks."""
+    places = _PLACES_MEMO.get(buyer_name)
+    if places is None:
+        places = tuple(dict.fromkeys(c for c in _CITY_RE.findall(buyer_name) if c not in ("罗湖区",)))
+        if "深圳" in buyer_name or not buyer_name:
+            places = tuple(dict.fromkeys(places + ("深圳", "罗湖")))
+        if len(_PLACES_MEMO) >= _MEMO_MAX:
+            _PLACES_MEMO.clear()
+        _PLACES_MEMO[buyer_name] = places
+    return places
