@@ -2,10 +2,11 @@
 pattern rules over each sentence. Pure function of (text, playbook, record amount).
 
 Speed (docs/review.md "Measured speed"): every check's work on one sentence is a pure function of
-the sentence's text and a few hashable settings, so it lives in a module-level function memoised in
-a plain dict, and a sentence's results are gathered once in a `_Facts` record that every check
-reads — contracts drawn from templates repeat most of their sentences, and a repeated sentence is
-then one dictionary lookup. Sentences never seen pass cheap gates first (a percentage needs a unit,
+the sentence's text and a few hashable settings, so it lives in a module-level function, and a
+sentence's results are gathered once in a `_Facts` record (memoised per sentence and context) that
+every check reads — contracts drawn from templates repeat most of their sentences, and a repeated
+sentence is then one dictionary lookup. The extractors several facts share are memoised per text too;
+the functions only `_Facts` calls are not (behind its memo, theirs only cost a miss per new sentence). Sentences never seen pass cheap gates first (a percentage needs a unit,
 a playbook rule needs one of its literal words, see prefilter.py) before the full patterns run.
 """
 
@@ -82,18 +83,20 @@ def _memo(fn):
 # Each extractor first asks whether the text holds what every one of its matches must contain (a
 # percent sign, a date's 年, a currency word next to a digit…): most sentences hold none, and one
 # scan for a few characters is far cheaper than the extractor's own pattern.
-_PCT_GATE = re.compile(r"[%％‰‱]|分之")                    # every percentage has a unit
+# A gate that is one character class (or a plain `in` test) is scanned by re's fast first-character
+# loop; an alternation such as 年|\d{4}[-./] is tried at every position, several times slower.
+_PCT_GATE = re.compile(r"[%％‰‱]")                          # every percentage has a unit (or 分之)
 _DUR_GATE = re.compile(r"[日天月周期年]")                    # every period has a unit (星期, 工作日…)
-_DATE_GATE = re.compile(r"年|\d{4}[-./]")                    # 2024年5月1日 or 2024-05-01
+_DATE_NUM_GATE = re.compile(r"\d{4}[-./]")                  # 2024-05-01 (or a 年: 2024年5月1日)
 _DIGIT_GATE = re.compile(r"\d")
-_MONEY_GATE = re.compile(r"[元万圆¥￥]|RMB|CNY|人民币")       # a figure amount needs a currency or a unit
+_MONEY_GATE = re.compile(r"[元万圆¥￥]")                     # a figure amount needs a currency or a unit
 _UPPER_GATE = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
 _UPPER_UNIT_GATE = re.compile(r"[元圆角分]")
 
 
 @_memo
 def _pct(text: str) -> tuple:
-    return tuple(X.percentages(text)) if _PCT_GATE.search(text) else ()
+    return tuple(X.percentages(text)) if _PCT_GATE.search(text) or "分之" in text else ()
 
 
 @_memo
@@ -103,12 +106,13 @@ def _dur(text: str) -> tuple:
 
 @_memo
 def _dates(text: str) -> tuple:
-    return tuple(X.dates(text)) if _DATE_GATE.search(text) else ()
+    return tuple(X.dates(text)) if "年" in text or _DATE_NUM_GATE.search(text) else ()
 
 
 @_memo
 def _fig(text: str) -> tuple:
-    return tuple(X.figure_amounts(text)) if _DIGIT_GATE.search(text) and _MONEY_GATE.search(text) else ()
+    return tuple(X.figure_amounts(text)) if _DIGIT_GATE.search(text) and (
+        _MONEY_GATE.search(text) or "RMB" in text or "CNY" in text or "人民币" in text) else ()
 
 
 @_memo
@@ -241,7 +245,6 @@ def _sentence_total(text: str) -> tuple | None:
     return (amounts[0].value,) if amounts else None
 
 
-@_memo
 def _amount_words(text: str) -> tuple:
     """(offset, args, fix args) per uppercase amount that contradicts the figures next to it."""
     uppers = _upper(text)
@@ -280,7 +283,6 @@ def _is_advance(ctx: str) -> bool:
     return bool(ADVANCE_RE.search(ctx)) and not AFTER_RE.search(ctx)
 
 
-@_memo
 def _pay_verb(text: str) -> bool:
     return PAY_VERB_RE.search(text) is not None
 
@@ -295,7 +297,6 @@ def _pay_heading(heading: str) -> bool:
     return HEAD_PAY_RE.search(heading) is not None
 
 
-@_memo
 def _instalment_sentence(text: str):
     """A payment sentence's instalments, read as if it is in a payment context: "skip", "periodic",
     "balance", or a tuple of (share%, amount, advance?, cumulative?, offset)."""
@@ -329,7 +330,6 @@ def _instalment_sentence(text: str):
     return ()
 
 
-@_memo
 def _payment_term(text: str, limit: Decimal):
     """(offset, days) of a payment due later than ``limit`` days after its trigger, or None."""
     if not PAYTERM_VERB_RE.search(text):
@@ -394,7 +394,6 @@ def _bond(text: str, bond_heading: bool, total: Decimal | None, limit: Decimal):
     return None
 
 
-@_memo
 def _penalty_candidate(text: str) -> bool:
     return bool(PENALTY_RE.search(text)) and not (BOND_RE.search(text) and "违约金" not in text)
 
@@ -515,7 +514,6 @@ def _subject(text: str, buyer: str, supplier: str) -> str | None:
     return "buyer" if is_buyer else "supplier"
 
 
-@_memo
 def _liability(text: str, buyer: str, supplier: str):
     """(does the sentence cap the supplier's liability?, who is liable: "mutual"/"buyer"/"supplier"/None)."""
     capping = bool(LIAB_CAP_RE.search(text) and _compiled(supplier).search(text) and
@@ -589,7 +587,6 @@ def _placeholder(text: str, line: str, col: int) -> tuple | None:
     return None
 
 
-@_memo
 def _credit_codes(text: str) -> tuple:
     """(offset, code, problem) of each invalid unified social credit code in a sentence."""
     if not CODE_LINE_RE.search(text):
