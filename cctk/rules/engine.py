@@ -476,8 +476,10 @@ def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review
              "need_review": {c.path for c in contracts if review is not None and c.oid and c.oid not in have_review}}
         if not w["need_rules"] and not w["need_review"]:
             return None
-        new_rules: dict[str, tuple] = {}
-        new_review: dict[str, tuple] = {}
+        # Findings wait in this process until the loader asks for a write, which then stores everything
+        # found since the last one in one transaction (a worker writes every few thousand records).
+        new_rules = own.setdefault("new_rules", {})
+        new_review = own.setdefault("new_review", {})
         for c, (rule_found, review_found, window) in zip(contracts, _check_contracts(w, contracts, own["locator"])):
             if rule_found is not None:
                 new_rules[c.oid] = (rule_found, window.lo, window.hi)
@@ -485,9 +487,12 @@ def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review
                 new_review[c.oid] = (review_found, dt.date.min, dt.date.max)
 
         def write():
-            cache.put_many(new_rules)
-            if rcache is not None:
+            if new_rules:
+                cache.put_many(new_rules)
+                new_rules.clear()
+            if rcache is not None and new_review:
                 rcache.put_many(new_review)
+                new_review.clear()
         return write
 
     hook.close = close      # the caller's own connections (a load that parsed in this process)

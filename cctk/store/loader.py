@@ -108,25 +108,29 @@ def _parse_items(items: list[tuple[str, str, bytes]], contracts: list | None = N
 # A caller's work on freshly parsed records (a cold ``cctk check`` runs its per-contract rules and the text
 # review here): called with each parsed batch's Contract objects — in the parse worker, while they are in
 # memory, rather than decoded again from the cache in a second pass — it returns a function that writes
-# its results, run while this process holds the cache's write lock (or None). Set only around a load;
-# forked workers inherit it, so it need not pickle.
+# its results (everything not yet written), run while this process holds the cache's write lock (or None).
+# Set only around a load; forked workers inherit it, so it need not pickle.
 AfterParse = Callable[[list], Optional[Callable[[], None]]]
 _AFTER_PARSE: list = []
 
 
-def _after_parse(contracts: list, lock=None) -> None:
+def _after_parse(contracts: list, lock=None, *, defer: bool = False):
+    """Run the after-parse hook on ``contracts``; write its results now (under ``lock``), or return the
+    write function (``defer``: a parse worker writes with its own next flush). None when nothing to write."""
     if not _AFTER_PARSE or not contracts:
-        return
+        return None
     try:
         write = _AFTER_PARSE[0](contracts)
-        if write is not None:
-            if lock is not None:
-                with lock:
-                    write()
-            else:
+        if write is None or defer:
+            return write
+        if lock is not None:
+            with lock:
                 write()
+        else:
+            write()
     except Exception:   # noqa: BLE001  (the caller computes whatever was not written)
         pass
+    return None
 
 
 def _pick(item: tuple, want: str) -> tuple:
@@ -174,6 +178,12 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
                 data.append((path, oid, blob))
     contracts: list | None = [] if _AFTER_PARSE else None
     parsed = _parse_items(data, contracts, full=want == "full")
+    pending = _WORKER.get("pending")
+    if pending is None:
+        pending = _WORKER["pending"] = {"rows": [], "writes": [], "cache": None}
+        # before the connections close (exit priority 0): what is still pending is written at the end
+        from multiprocessing import util
+        util.Finalize(None, _flush, args=(pending,), exitpriority=10)
     if cache_spec is not None:
         cache = _WORKER.get(cache_spec)
         if cache is None:
@@ -188,11 +198,42 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
             if cache:
                 _at_worker_exit(cache.close)
         if cache:
-            with _WORKER["lock"]:
-                _store(cache, parsed)
+            if pending["cache"] is not cache:
+                _flush(pending)
+                pending["cache"] = cache
+            pending["rows"].extend(parsed)
     if contracts:
-        _after_parse(contracts, _WORKER.get("lock"))
+        write = _after_parse(contracts, defer=True)
+        if write is not None:
+            pending["writes"].append(write)
+    if len(pending["rows"]) >= _FLUSH_ROWS or len(pending["writes"]) * 200 >= _FLUSH_ROWS:
+        _flush(pending)
     return [_pick(item, want) for item in parsed]
+
+
+# A worker writes what it parsed and found every few thousand records, in one transaction per table set:
+# each table's blob-id index takes random keys, so a transaction of 200 rows rewrote ~200 index pages per
+# table (~3 MB of write-ahead log a batch at 100,000 contracts); one of 4,000 rewrites each page about
+# once. What is pending at the end is written when the pool ends the worker (before the caller reads it).
+_FLUSH_ROWS = 4000
+
+
+def _flush(pending: dict) -> None:
+    rows, writes = pending["rows"], pending["writes"]
+    if not rows and not writes:
+        return
+    try:
+        with _WORKER["lock"]:
+            if rows and pending["cache"]:
+                _store(pending["cache"], rows)
+            for write in writes:
+                try:
+                    write()
+                except Exception:   # noqa: BLE001  (the caller computes whatever was not written)
+                    pass
+    finally:
+        rows.clear()
+        writes.clear()
 
 
 def _worker_init(lock) -> None:
