@@ -231,6 +231,8 @@ def _flush(pending: dict) -> None:
                     write()
                 except Exception:   # noqa: BLE001  (the caller computes whatever was not written)
                     pass
+    except Exception:   # noqa: BLE001  (run as a finalizer too, where an error would print a traceback)
+        pass
     finally:
         rows.clear()
         writes.clear()
