@@ -15,8 +15,11 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import threading
 
+import msgspec
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.events import (
@@ -276,8 +279,172 @@ def _load_events(text: str):
         parser.dispose()
 
 
+# --- the fastest path: rapidyaml -------------------------------------------------------------
+#
+# rapidyaml (C++, module ``ryml``) parses a record and writes it out as JSON in ~20 µs (the event
+# loop above takes ~165 µs), and msgspec reads that JSON in ~5 µs. But ryml's JSON is not YAML 1.2's
+# values: every quoted scalar stays a JSON string ("10" stays "10"); a plain scalar is written bare
+# only when its text is true, false, null or a number (c4's is_number) without a leading zero, and
+# stays a string otherwise even where YAML 1.2 reads something else (``~``, ``TRUE``, ``010``,
+# ``0x1F``; plain ``inf`` even becomes ".inf", ``1.`` becomes 1.0); tags, anchors and duplicate keys
+# pass silently; and it accepts some text libyaml refuses (``a: ]x``, ``a: @x``). So its answer is
+# taken only when it is the reference's by the argument below, and anything else goes to the event
+# loop (which hands what it does not take to the reference):
+#
+# 1. The text is screened: no anchor, alias, tag, block scalar, complex or quoted key, ' :', backslash
+#    escape, flow mapping, backquote, directive, document marker, BOM, tab, CR, control or C1 character,
+#    YAML 1.1 line break (U+0085/2028/2029), and every flow sequence one line of simple items. What is
+#    left is block mappings and sequences, plain keys, plain and quoted scalars and comments — a record.
+# 2. A bare JSON value comes from a plain scalar only (ryml quotes every other one, and every key): true,
+#    false and null (an empty plain value too) read the same in YAML 1.2; an int is written as its own
+#    plain text, which YAML 1.2 reads as the same int; a float falls back (ryml respells some).
+# 3. A JSON string is the scalar's text, so the reference reads it as that string unless it was plain
+#    and YAML 1.2 resolves it to something else. Of those plain texts ryml writes as strings exactly
+#    True/TRUE/False/FALSE/Null/NULL/~, a leading zero (010, 0x1F, 0e5) and .inf/.nan spellings; the
+#    rest it writes bare (+5, -01, 1.e5 bare are not JSON: msgspec refuses them, which falls back);
+#    ``_JSON_SUSPECT`` finds such strings, and strings no plain scalar starts with ('@', '%', '`', '#',
+#    '[', ']', a quote, a space) which ryml takes where libyaml refuses, and falls back. Keys are always
+#    strings, so a key that would resolve (1, true, ~) falls back too (``_keys_of``).
+# 4. A duplicate key (fewer keys decoded than written), a root that is not a mapping, and any exception
+#    (ryml's or msgspec's) fall back.
+# ryml's error handler prints to the process's stderr (fd 2) before raising, so fd 2 points at
+# /dev/null for the duration of the C++ calls. tests/test_yaml_ryml.py holds this path to the
+# reference on every file, the edge cases, every YAML 1.2 number spelling up to a length, and random
+# and mutated documents.
+
+_RYML = None   # (parse, emit_json, Tree) once imported; False when rapidyaml is missing or broken
+
+
+def _ryml_api():
+    global _RYML
+    if _RYML is None:
+        try:
+            from ryml import Tree
+            from ryml._ryml import emit_json_to_substr, parse_csubstr
+
+            _RYML = (parse_csubstr, emit_json_to_substr, Tree)
+        except Exception:  # noqa: BLE001 - not installed, or a broken build: the event loop reads everything
+            _RYML = False
+    return _RYML
+
+
+# In ryml's JSON a '"' inside a string is always escaped, a closing quote is followed by ',', ':', ']',
+# '}' or a newline, and an opening one follows ' ', '[', ',' or '{'. So '"' followed by one of the
+# starts below opens a string ('"]' only after one of those), and '"0x1F"' is a whole string.
+_JSON_SUSPECT = re.compile(
+    rb""""(?:[~"+. @%`#\['\\]|T(?:rue|RUE)"|F(?:alse|ALSE)"|N(?:ull|ULL)"|-\."""
+    rb'|0(?:[0-9]+(?:[eE][-+]?[0-9]+)?"|[eE][-+]?[0-9]+"|o[0-7]+"|x[0-9a-fA-F]+")|\](?<=[ \[,{]"\]))')
+# A flow sequence in the text: one line, flat, of single-line quoted or simple plain items (no ':', '#',
+# brackets or braces). Where ':' may appear in flow context libyaml refuses some documents ryml takes
+# ([a:], [:x], [x,\n :x]); records hold ["a", "b"] and [] only.
+_FLOW = re.compile(rb"""\[ *(?:(?:"[^"\n]*"|'[^'\n]*'|[^\s\[\]{},:#"'][^\[\]{},:#\n]*?) *"""
+                   rb"""(?:, *(?:"[^"\n]*"|'[^'\n]*'|[^\s\[\]{},:#"'][^\[\]{},:#\n]*?) *)*)?\]""")
+_MARKERS = re.compile(rb"\n(?:---|\.\.\.|%)")   # a document marker or a directive at a line start
+# Control characters (but the newline) and DEL -> NUL; both quotes -> ' '.
+_MASK = bytes(0 if (c < 32 and c != 10) or c == 127 else 32 if c in (34, 39) else c for c in range(256))
+_KEYS: set[str] = set()   # memo: keys known to read as text when plain (records use a few dozen)
+_INT64 = range(-(1 << 63), 1 << 63)
+_decode_json = msgspec.json.decode
+
+
+def _keys_of(value) -> int:
+    """How many keys the decoded JSON holds; _Fallback on a float, a huge int or a key that may have been plain."""
+    if value.__class__ is dict:
+        count = len(value)
+        if not _KEYS.issuperset(value):
+            for key in value:
+                if key not in _KEYS:
+                    if (key[:1] in _RESOLVERS and _plain(key).__class__ is not str) or len(key) > 1000:
+                        raise _Fallback   # libyaml refuses an implicit key of more than 1024 characters
+                    if len(_KEYS) < 4096:
+                        _KEYS.add(key)
+        items = value.values()
+    else:
+        count = 0
+        items = value
+    for item in items:
+        cls = item.__class__
+        if cls is dict or cls is list:
+            count += _keys_of(item)
+        elif cls is float or (cls is int and item not in _INT64):   # msgspec's float parsing is not ours
+            raise _Fallback
+    return count
+
+
+def _load_ryml(text: str, api):
+    """The document's value through rapidyaml; _Fallback (or another exception) when it is not provably the reference's."""
+    if ("&" in text or "*" in text or "!" in text or "|" in text or ">" in text or "?" in text or "\\" in text
+            or "{" in text or "`" in text or "\ufeff" in text or "\u2028" in text or "\u2029" in text
+            or "\ufffe" in text or "\uffff" in text):
+        raise _Fallback
+    data = text.encode("utf-8")   # a lone surrogate raises: the event loop words it
+    masked = data.translate(_MASK)
+    if (b"\xc2" in data           # U+0080-U+00BF: the C1 controls and U+0085, with a few symbols (rare)
+            or b"\0" in masked    # tab, CR, other control characters
+            # a quoted key, or spaces before a key's ':' (masked: '"' and "'" read as ' '): ryml takes a
+            # key over two lines ("a\n b": c) or longer than libyaml's 1024 characters; records' are plain
+            or b" :" in masked
+            or _MARKERS.search(data) or data.startswith((b"%", b"---", b"..."))
+            or (b"[" in data and data.count(b"[") != len(_FLOW.findall(data)))):   # every '[' a simple flow sequence
+        raise _Fallback
+    parse, emit, tree_type = api
+    tree = tree_type()
+    out = bytearray(4 * len(data) + 4096)
+    with _STDERR_LOCK:   # two threads swapping fd 2 at once could leave it pointing at /dev/null
+        saved = os.dup(2)
+        try:
+            os.dup2(_devnull(), 2)
+            try:
+                parse(data, tree)
+                failed, size = emit(tree, 0, out)
+                if failed:   # deep nesting: the indentation outgrew the buffer
+                    out = bytearray(size)
+                    failed, size = emit(tree, 0, out)
+            finally:
+                os.dup2(saved, 2)
+        finally:
+            os.close(saved)
+    if failed or size == 0 or out[0] != 0x7B:   # '{': the root is a mapping
+        raise _Fallback
+    del out[size:]
+    if _JSON_SUSPECT.search(out):
+        raise _Fallback
+    value = _decode_json(out)
+    # Every key is written '"key": ' and a '"' inside a string as '\"', so fewer keys decoded than
+    # written means a duplicate key (an escaped '": ' inside a text only makes this fall back).
+    if _keys_of(value) != out.count(b'": '):
+        raise _Fallback
+    return value
+
+
+_DEVNULL = None
+_STDERR_LOCK = threading.Lock()
+
+
+def _devnull() -> int:
+    global _DEVNULL
+    if _DEVNULL is None:
+        _DEVNULL = os.open(os.devnull, os.O_WRONLY)
+    return _DEVNULL
+
+
+def _after_fork() -> None:
+    global _STDERR_LOCK
+    _STDERR_LOCK = threading.Lock()   # a fork while another thread held it must not leave the child stuck
+
+
+if hasattr(os, "register_at_fork"):   # not on Windows
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def load_fast(text: str):
     """Parse one YAML document; raises YamlProblem with a 0-based position."""
+    api = _RYML if _RYML is not None else _ryml_api()
+    if api:
+        try:
+            return _load_ryml(text, api)
+        except Exception:  # noqa: BLE001 - _Fallback, or anything ryml or msgspec raised: the event loop decides
+            pass
     try:
         return _load_events(text)
     except Exception:  # noqa: BLE001 - _Fallback, or an error the general path will locate and word
