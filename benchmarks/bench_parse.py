@@ -5,7 +5,8 @@
 
 Timing: reads up to N ``contracts/*/*/contract.md`` files of DIR into memory, then times (best of 3,
 single process, CPU time) the whole ``parse_contract`` per file, and its parts: the YAML load alone
-(``yamlio.load_fast``), the reference PyYAML path it replaced (``yamlio.load_reference``), plain
+(``yamlio.load_fast``) with its rapidyaml path and the libyaml event loop it falls back to, the reference
+PyYAML path (``yamlio.load_reference``), plain
 ``yaml.CSafeLoader`` (libyaml with PyYAML's Python constructor: the "raw parser" figure of issue 2), the
 libyaml event stream alone (the floor for anything built on libyaml's Python binding), the schema check
 and the model build. Prints a Markdown table.
@@ -95,6 +96,14 @@ def events_only(text: str) -> None:
         parser.dispose()
 
 
+def ryml_takes(text: str, api) -> bool:
+    try:
+        yamlio._load_ryml(text, api)
+        return True
+    except Exception:  # noqa: BLE001 - refused: load_fast goes on to the event loop
+        return False
+
+
 def bench(root: Path, n: int) -> None:
     files = contract_files(root, n)
     if not files:
@@ -106,10 +115,16 @@ def bench(root: Path, n: int) -> None:
     validate = records._fast_validator()
     size = sum(len(d) for _, d in datas) / len(datas)
     fm_lines = sum(fm.count("\n") for fm in fms) / len(fms)
+    api = yamlio._ryml_api()
+    taken = sum(1 for fm in fms if ryml_takes(fm, api)) if api else 0
     rows = [
         ("parse_contract (whole: decode, split, YAML, schema, model, checks)",
          best_ms(lambda pd: records.parse_contract(*pd), datas)),
         ("yamlio.load_fast (the YAML part)", best_ms(yamlio.load_fast, fms)),
+        (f"  rapidyaml path alone (yamlio._load_ryml; took {taken} of {len(fms)} files)",
+         best_ms(lambda fm: ryml_takes(fm, api), fms) if api else float("nan")),
+        ("  libyaml event loop alone (yamlio._load_events; load_fast before session 5)",
+         best_ms(yamlio._load_events, fms)),
         ("yamlio.load_reference (libyaml compose + PyYAML constructor)", best_ms(yamlio.load_reference, fms)),
         ("yaml.CSafeLoader (libyaml + PyYAML's Python constructor, YAML 1.1)",
          best_ms(lambda t: yaml.load(t, Loader=yaml.CSafeLoader), fms)),
@@ -118,9 +133,9 @@ def bench(root: Path, n: int) -> None:
         ("model build + consistency checks", best_ms(lambda sr: records.build(sr[1], sr[0]), list(zip(sources, recs)))),
     ]
     print(f"{len(datas)} files from {root}: {size / 1024:.1f} KB, {fm_lines:.0f} front-matter lines on average\n")
-    print("| step | ms per file |\n|---|---|")
+    print("| step | ms per file | µs per file |\n|---|---|---|")
     for name, ms in rows:
-        print(f"| {name} | {ms:.3f} |")
+        print(f"| {name} | {ms:.3f} | {ms * 1e3:.0f} |")
 
 
 def main() -> None:
