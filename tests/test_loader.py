@@ -115,6 +115,8 @@ def test_parallel_workers_read_git_themselves_and_fill_the_cache(sample_repo, tm
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(sample_repo), str(bare)], check=True)
     monkeypatch.setenv("CCTK_CACHE_DIR", str(tmp_path / "cache"))
+    # workers write every 100 records here (4,000 by default) and the rest when the pool ends them
+    monkeypatch.setattr(loader, "_FLUSH_ROWS", 100)
     reference = load(sample_repo, "HEAD", use_cache=False, workers=1)
     cold = load(bare, "HEAD", workers=2)
     assert as_data(cold) == as_data(reference) and len(cold.contracts) == 459
