@@ -144,7 +144,15 @@ def load_reference(text: str):
         problem = (exc.problem or exc.context or "").strip()
         raise YamlProblem("yaml.syntax", mark.line if mark else None, mark.column if mark else None,
                           problem=problem) from None
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:  # e.g. a constructor rejecting a value
+    except yaml.reader.ReaderError as exc:   # a character YAML forbids (a control character): no mark, a position
+        # libyaml (the C parser) counts the position in UTF-8 bytes, PyYAML's own reader in characters
+        before = text.encode("utf-8")[:exc.position].decode("utf-8", "ignore") if _Parser is not yaml.parser.Parser \
+            else text[:exc.position]
+        line = before.count("\n")
+        raise YamlProblem("yaml.syntax", line, len(before) - (before.rfind("\n") + 1),
+                          problem=f"{exc.reason} (#x{exc.character:04x})" if isinstance(exc.character, int)
+                          else str(exc.reason)) from None
+    except (ValueError, TypeError, KeyError, RecursionError, yaml.YAMLError) as exc:  # e.g. a constructor rejecting a value
         raise YamlProblem("yaml.syntax", None, None, problem=str(exc)) from None
     finally:
         loader.dispose()
