@@ -210,3 +210,15 @@ def test_show_reads_one_record_not_the_repository(sample_repo, monkeypatch):
     record.write_text("---\ncode: [unclosed\n---\n", "utf-8")
     res = invoke(sample_repo, "--lang", "en", "show", "LHHT-2019-000001")
     assert res.exit_code == 1 and "contract.md:" in res.output and "LHHT-2019-000001" in res.output
+
+
+def test_doctor_reports_the_yaml_parsers(monkeypatch, tmp_path):
+    from cctk.store import yamlio
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--lang", "en", "doctor"])
+    assert result.exit_code == 0, result.output       # Python, git and libyaml are what it requires
+    assert "✓ libyaml C loader" in result.output and "✓ rapidyaml" in result.output
+    monkeypatch.setattr(yamlio, "_RYML", False)         # not installed: optional, so said with the fix
+    result = CliRunner().invoke(cli, ["--lang", "zh", "doctor"])
+    assert result.exit_code == 0
+    assert "✗ rapidyaml（快速解析合同记录）" in result.output and "pip install 'rapidyaml" in result.output

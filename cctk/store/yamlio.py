@@ -336,6 +336,11 @@ def _ryml_api():
     return _RYML
 
 
+def rapidyaml_available() -> bool:
+    """Does load_fast have its rapidyaml path (for ``cctk doctor``)?"""
+    return bool(_ryml_api())
+
+
 # In ryml's JSON a '"' inside a string is always escaped, a closing quote is followed by ',', ':', ']',
 # '}' or a newline, and an opening one follows ' ', '[', ',' or '{'. So '"' followed by one of the
 # starts below opens a string ('"]' only after one of those), and '"0x1F"' is a whole string.
