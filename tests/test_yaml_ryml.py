@@ -279,3 +279,30 @@ def test_threads_leave_stderr_where_it_was(capfd):
         t.join()
     os.write(2, b"still here\n")
     assert capfd.readouterr().err == "still here\n"
+
+
+def test_another_threads_stderr_is_never_swallowed(capfd):
+    """While another thread runs (Textual draws the TUI on stderr), load_fast leaves fd 2 alone: every line
+    that thread writes arrives, and the records still read as the reference reads them."""
+    import threading
+
+    good = front_matter(FILES[0])
+    stop = threading.Event()
+    written = []
+
+    def writer():
+        i = 0
+        while not stop.is_set() or i < 50:
+            os.write(2, b"line %d\n" % i)
+            written.append(i)
+            i += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        for _ in range(300):
+            assert load_fast(good) == load_reference(good)
+    finally:
+        stop.set()
+        t.join()
+    assert capfd.readouterr().err.splitlines() == [f"line {i}" for i in written]

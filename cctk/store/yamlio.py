@@ -453,7 +453,10 @@ if hasattr(os, "register_at_fork"):   # not on Windows
 def load_fast(text: str):
     """Parse one YAML document; raises YamlProblem with a 0-based position."""
     api = _RYML if _RYML is not None else _ryml_api()
-    if api:
+    # Only while this process runs one thread: the rapidyaml path points fd 2 at /dev/null for its C++ calls,
+    # and another thread may be writing there meanwhile — Textual's driver draws the TUI on stderr. Parse
+    # workers and the CLI run one thread; a threaded process parses few records, on the libyaml loop.
+    if api and threading.active_count() == 1:
         try:
             return _load_ryml(text, api)
         except Exception:  # noqa: BLE001 - _Fallback, or anything ryml or msgspec raised: the event loop decides
