@@ -180,7 +180,7 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
     parsed = _parse_items(data, contracts, full=want == "full")
     pending = _WORKER.get("pending")
     if pending is None:
-        pending = _WORKER["pending"] = {"rows": [], "writes": [], "cache": None}
+        pending = _WORKER["pending"] = {"rows": [], "writes": [], "checked": 0, "cache": None}
         # before the connections close (exit priority 0): what is still pending is written at the end
         from multiprocessing import util
         util.Finalize(None, _flush, args=(pending,), exitpriority=10)
@@ -206,7 +206,8 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
         write = _after_parse(contracts, defer=True)
         if write is not None:
             pending["writes"].append(write)
-    if len(pending["rows"]) >= _FLUSH_ROWS or len(pending["writes"]) * 200 >= _FLUSH_ROWS:
+            pending["checked"] += len(contracts)
+    if len(pending["rows"]) >= _FLUSH_ROWS or pending["checked"] >= _FLUSH_ROWS:
         _flush(pending)
     return [_pick(item, want) for item in parsed]
 
@@ -236,6 +237,7 @@ def _flush(pending: dict) -> None:
     finally:
         rows.clear()
         writes.clear()
+        pending["checked"] = 0
 
 
 def _worker_init(lock) -> None:
