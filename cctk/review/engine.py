@@ -663,11 +663,12 @@ class _Facts:
     has the sentence. The checks then walk the document reading these instead of re-testing words."""
 
     __slots__ = ("accept", "aw", "bond", "codes", "conf", "court", "dates", "forum", "inst", "liab", "pen", "ph",
-                 "pterm", "_text", "_term_limit")
+                 "pterm", "_text", "_term_limit", "_total", "_term")
 
     def __init__(self, text: str, ctx: tuple):
         buyer, supplier, pay_limit, term_limit = ctx
         self._text, self._term_limit = text, term_limit
+        self._total = self._term = _MISS
         self.aw = _amount_words(text)
         self.inst = (_pay_word(text), _instalment_sentence(text)) if _pay_verb(text) else None
         self.pterm = _payment_term(text, pay_limit)
@@ -682,15 +683,19 @@ class _Facts:
         self.accept = ACCEPT_RE.search(text) is not None
         self.conf = CONF_RE.search(text) is not None
 
-    # Read by few reviews, so computed when read (each is memoised by its own function): the text's total
-    # only when the record has no amount, the service term only for the kinds it applies to.
+    # Read by few reviews, so computed when first read (then kept: the sentence recurs in other contracts):
+    # the text's total only when the record has no amount, the service term only for the kinds it applies to.
     @property
     def total(self):
-        return _sentence_total(self._text)
+        if self._total is _MISS:
+            self._total = _sentence_total(self._text)
+        return self._total
 
     @property
     def term(self):
-        return _term(self._text, self._term_limit)
+        if self._term is _MISS:
+            self._term = _term(self._text, self._term_limit)
+        return self._term
 
 
 _FACTS: dict[tuple, dict[str, _Facts]] = {}
@@ -721,7 +726,7 @@ class Review:
         self.supplier_re = _compiled(self.supplier)
         self.kind = self._kind()
         self.findings: list[Finding] = []
-        self.lines = text.split("\n")
+        self.lines = self.doc.lines
         ctx = (self.buyer, self.supplier, playbook.threshold("payment_days_max"),
                playbook.threshold("service_term_max_months"))
         memo = _facts_memo(ctx)

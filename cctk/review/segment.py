@@ -44,6 +44,7 @@ class Document:
     title: str
     articles: list[Article]
     sentences: list[Sentence]
+    lines: list[str] = field(default_factory=list)     # text.split("\n")
 
 
 def _is_heading(line: str, numbered: bool) -> bool:
@@ -102,7 +103,8 @@ def _line_facts(line: str) -> tuple:
 
 def segment(text: str) -> Document:
     lines = text.split("\n")
-    facts = [_line_facts(ln) for ln in lines]
+    get = _LINE_MEMO.get       # a hit without a call: most lines of a template's contracts recur
+    facts = [get(ln) or _line_facts(ln) for ln in lines]
     has_articles = any(f[0] for f in facts)
     heading_at = 2 if not has_articles else 1
     articles: list[Article] = [Article("", 1)]
@@ -123,7 +125,7 @@ def segment(text: str) -> Document:
             art_sents.append(s)
             sentences.append(s)
         offset += len(line) + 1
-    return Document(text, title, articles, sentences)
+    return Document(text, title, articles, sentences, lines)
 
 
 # --- parties -------------------------------------------------------------------------------
