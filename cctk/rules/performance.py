@@ -175,6 +175,11 @@ class DatesInconsistent(Rule):
         events += [(("filing", "on"), "filing.on", c.filing.on if c.filing else None),
                    (("acceptance", "on"), "acceptance.on", acc), (("evaluation", "on"), "evaluation.on", ev)]
         events += [(("payments", i, "on"), f"payments.{i}.on", p.on) for i, p in enumerate(c.payments)]
+        # One comparison with the evaluation date when no date is after it (nearly every contract): it narrows
+        # the cached findings' validity window exactly as comparing each date would (from the latest on).
+        latest = max((value for _at, _name, value in events if value), default=None)
+        if latest is None or not latest > ctx.as_of:
+            return
         for at, name, value in events:
             if value and value > ctx.as_of:
                 yield self.finding(c, at, "future", name=name, value=value.isoformat(), as_of=ctx.as_of.isoformat())
