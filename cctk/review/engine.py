@@ -1062,8 +1062,10 @@ class Review:
             cache[key] = found_plan
         active, plan = found_plan
         found = []
+        known = plan.memo.get      # a sentence seen before: its hits without a method call
         for si, s in enumerate(self.doc.sentences):
-            for ri, start in plan.hits(s.text):
+            hits = known(s.text)
+            for ri, start in (hits if hits is not None else plan.hits(s.text)):
                 found.append((ri, si, start, s))
         found.sort(key=lambda f: (f[0], f[1]))   # rule by rule, as the findings have always been listed
         for ri, _si, start, s in found:

@@ -190,7 +190,8 @@ def parties(doc: Document) -> Parties:
     出租方, 委托人…) then name the buyer throughout. Defaults to the usual 甲方/乙方 reading."""
     found: list[Party] = []
     parsed_lines = []
-    lines = doc.text.split("\n", 60)
+    # the document's own line strings: their hashes are cached from segmentation's memo lookups
+    lines = doc.lines or doc.text.split("\n", 60)
     for no, line in enumerate(lines[:60], 1):
         parsed = _PARTY_MEMO.get(line, _NO)
         if parsed is _NO:
