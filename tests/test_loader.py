@@ -173,3 +173,22 @@ def test_two_files_with_the_same_bytes_are_two_contracts(sample_repo, tmp_path, 
                 assert sorted(c.path for c in snap.contracts) == sorted([CONTRACT, str(twin.relative_to(sample_repo))])
                 assert snap.contracts[0] is not snap.contracts[1]
             shutil.rmtree(tmp_path / "cache")
+
+
+def test_prefetch_asks_for_the_files_in_order_and_stops_when_told(sample_repo, monkeypatch):
+    """The parent's read-ahead (for parse workers on a cold page cache) advises each work-tree file once, in
+    order, skips a file that went away and stops as soon as the load ends."""
+    import os
+    import threading
+
+    from cctk.store import loader
+
+    seen = []
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, off, length, advice: seen.append(os.fstat(fd).st_size))
+    stop = threading.Event()
+    loader._prefetch(str(sample_repo), [CONTRACT, "contracts/2019/GONE/contract.md", CONTRACT], stop)
+    size = (sample_repo / CONTRACT).stat().st_size
+    assert seen == [size, size]
+    stop.set()
+    loader._prefetch(str(sample_repo), [CONTRACT], stop)
+    assert seen == [size, size]

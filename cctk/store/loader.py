@@ -11,6 +11,7 @@ import gc
 from contextlib import contextmanager
 import hashlib
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -571,9 +572,11 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
         if cache:
             cache.close()      # no open database handle goes through fork (SQLite forbids using one there)
         ctx = mp.get_context("fork")
+        stop = threading.Event()
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                  initargs=(ctx.Lock(),)) as pool:
             futures = []
+            tree: list[str] = []
             for i in range(0, len(paths), batch):
                 items = []
                 for p in paths[i:i + batch]:
@@ -582,15 +585,21 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
                         items.append((p, oid, pre_read[p]))
                     elif src.rev is None or src.clean_in_tree(p):
                         items.append((p, oid, "tree"))
+                        tree.append(p)
                     else:
                         items.append((p, oid, "git"))
                 futures.append(pool.submit(_parse_in_worker, str(src.root), items, want, spec))
-            for fut in futures:
-                res = fut.result()
-                done += len(res)
-                if progress:
-                    progress(done, total)
-                yield from res
+            if len(tree) >= PREFETCH_MIN:   # the workers are forked by now: a thread is safe here
+                threading.Thread(target=_prefetch, args=(str(src.root), tree, stop), daemon=True).start()
+            try:
+                for fut in futures:
+                    res = fut.result()
+                    done += len(res)
+                    if progress:
+                        progress(done, total)
+                    yield from res
+            finally:
+                stop.set()
         return
     pending: list = []
     for i in range(0, len(paths), batch):
@@ -613,6 +622,34 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
     if cache:
         _store(cache, pending)
         cache.close()
+
+
+PREFETCH_MIN = 2000
+
+
+def _prefetch(root: str, paths: list[str], stop: threading.Event) -> None:
+    """Ask the kernel to read work-tree files ahead of the parse workers, in the order they will read them.
+
+    A worker reads its files one at a time, so on a cold page cache (a first run, or after the kernel
+    reclaimed it) two workers kept two reads in flight and waited for each: on this development machine
+    a cold check took 77 s instead of ~50. WILLNEED starts the read and returns; the workers then find the
+    data in memory. On a warm cache each call is a cheap no-op (≈ 5 µs, in this otherwise idle process)."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for p in paths:
+        if stop.is_set():
+            return
+        try:
+            fd = os.open(os.path.join(root, p), os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def _store(cache, items: list) -> None:
