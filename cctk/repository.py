@@ -54,6 +54,7 @@ def reference_checks(snap: Snapshot, only: set[str] | None = None) -> list[Diagn
     out: list[Diagnostic] = []
     pattern = re.compile(snap.config["code_pattern"])
     by_code: dict[str, str] = {}
+    people, units, suppliers = snap.org.people, snap.org.units, snap.suppliers
     for c in snap.contracts:
         first = by_code.setdefault(c.code, c.path)
         if only is not None and c.path not in only:
@@ -66,20 +67,23 @@ def reference_checks(snap: Snapshot, only: set[str] | None = None) -> list[Diagn
             out.append(_located(snap, c, "code.folder", ("code",), field="code", value=c.code, folder=folder))
         if first != c.path:
             out.append(_located(snap, c, "code.duplicate", ("code",), field="code", value=c.code, other=first))
-        if snap.org.units and c.unit not in snap.org.units:
+        if units and c.unit not in units:
             out.append(_located(snap, c, "ref.unit", ("unit",), field="unit", value=c.unit))
-        supplier = snap.suppliers.get(c.counterparty.credit_code)
+        supplier = suppliers.get(c.counterparty.credit_code)
         if supplier is None:
             out.append(_located(snap, c, "ref.supplier", ("counterparty", "credit_code"),
                                 field="counterparty.credit_code", value=c.counterparty.credit_code))
         elif supplier.name != c.counterparty.name:
             out.append(_located(snap, c, "ref.supplier_name", ("counterparty", "name"), field="counterparty.name",
                                 name=c.counterparty.name, registered=supplier.name))
-        if snap.org.people:
-            people = [(("clerk",), c.clerk)] + [(("approvals", i, "by"), by) for i, by in enumerate(c.approvers)]
-            for at, person in people:
-                if person and person not in snap.org.people:
+        # the located list only for a record naming someone unknown (nearly none do)
+        if people and ((c.clerk and c.clerk not in people) or any(by and by not in people for by in c.approvers)):
+            found = [(("clerk",), c.clerk)] + [(("approvals", i, "by"), by) for i, by in enumerate(c.approvers)]
+            for at, person in found:
+                if person and person not in people:
                     out.append(_located(snap, c, "ref.person", at, field=".".join(map(str, at)), value=person))
+        if not c.attachment_paths:
+            continue
         folder_path = posixpath.dirname(c.path)
         for i, att_path in enumerate(c.attachment_paths):
             norm = posixpath.normpath(att_path)

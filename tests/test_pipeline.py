@@ -361,8 +361,16 @@ def test_cold_check_reviews_in_the_parse_workers(repo, tmp_path, monkeypatch, wo
     monkeypatch.setattr(loader, "_fill", lambda *a, **k: real_fill(*a, **{**k, "workers": workers}))
     monkeypatch.setattr(loader, "PARALLEL_MIN", 50)
     _, cold = pipeline.check(repo, rev, use_cache=False, review=_review)
-    _, first = pipeline.check(repo, rev, review=_review)
+    handed = []     # what run() was given as found already: every contract, from whichever process checked it
+    real_findings = engine._contract_findings
+    monkeypatch.setattr(engine, "_contract_findings",
+                        lambda *a, **k: handed.append(dict(a[11] if len(a) > 11 else k.get("known") or {}))
+                        or real_findings(*a, **k))
+    snap, first = pipeline.check(repo, rev, review=_review)
+    monkeypatch.setattr(engine, "_contract_findings", real_findings)
     assert first.timings["rechecked"] == 0.0          # all of it done while parsing
+    assert len(handed) == 1 and set(handed[0]) == {c.oid for c in snap.contracts}
+    assert all(rules is not None and review is not None for rules, review in handed[0].values())
     assert _key(first) == _key(cold) and cold.diagnostics
     assert any(d.line and d.line > 1 for d in first.diagnostics if d.path.endswith("contract.md"))   # located
     # the next run (memo bypassed by another evaluation option) reads the same findings from the caches

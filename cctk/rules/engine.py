@@ -216,12 +216,13 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
         select: Iterable[str] = (), ignore: Iterable[str] = (), min_severity: Severity = Severity.INFO,
         changed: set[str] | None = None, use_cache: bool = True, local_rules: bool = True,
         review: TextReview | None = None, review_tag: str | None = None,
-        ruleset: RuleSet | None = None) -> Result:
+        ruleset: RuleSet | None = None, known: dict[str, tuple] | None = None) -> Result:
     """Rules over ``snap`` (and the caller's schema/reference diagnostics in ``base``).
 
     ``changed``: contract paths to check (pull-request mode); cross-contract findings are kept
     when they involve one of them. ``review``: a per-contract text-review function whose
-    diagnostics are cached with the rules'.
+    diagnostics are cached with the rules'. ``known``: per-contract findings already computed for this run
+    (after_parse_hook's ``found``), by blob id — taken instead of the caches' copies.
     """
     import time
     timings = {}
@@ -249,7 +250,7 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
     try:
         # 1. cacheable per-contract rules and the text review, each from its own cache
         diags += _contract_findings(snap, targets, ctx, cached_rules, review, cache, rcache, locator, use_cache,
-                                    timings, t0)
+                                    timings, t0, known)
         timings["contract_rules"] = time.perf_counter() - t0
         # Rules that look at every run: on facts when they can, else on full records (decoded once).
         everything = snap.contracts
@@ -296,15 +297,25 @@ def run(snap: Snapshot, *, as_of: dt.date | None = None, base: list[Diagnostic] 
 
 def _contract_findings(snap: Snapshot, targets: list, ctx: Context, cached_rules: list[Rule],
                        review: TextReview | None, cache: RuleCache | None, rcache: RuleCache | None,
-                       locator: "_Locator", use_cache: bool, timings: dict, t0: float) -> list[Diagnostic]:
-    """The cacheable per-contract rules' and the text review's diagnostics of ``targets``: from the caches,
-    else computed (and stored)."""
+                       locator: "_Locator", use_cache: bool, timings: dict, t0: float,
+                       known: dict[str, tuple] | None = None) -> list[Diagnostic]:
+    """The cacheable per-contract rules' and the text review's diagnostics of ``targets``: from ``known``
+    (computed for this run already), else from the caches, else computed (and stored)."""
     import time
     as_of = ctx.as_of
     diags: list[Diagnostic] = []
     oids = [c.oid for c in targets if c.oid]
-    hits = cache.get_many(oids, as_of) if cache else {}
-    review_hits = rcache.get_many(oids) if rcache else {}
+    known = known or {}
+    unknown = (None, None)
+    ask_rules = [o for o in oids if known.get(o, unknown)[0] is None]
+    ask_review = [o for o in oids if known.get(o, unknown)[1] is None]
+    hits = cache.get_many(ask_rules, as_of) if cache and ask_rules else {}
+    review_hits = rcache.get_many(ask_review) if rcache and ask_review else {}
+    for oid, (rule_found, review_found) in known.items():
+        if rule_found is not None:
+            hits[oid] = rule_found
+        if review_found is not None:
+            review_hits[oid] = review_found
     timings["cache_read"] = time.perf_counter() - t0
     need_rules = {c.path for c in targets if not c.oid or c.oid not in hits}
     need_review = {c.path for c in targets if review is not None and (not c.oid or c.oid not in review_hits)}
@@ -480,11 +491,16 @@ def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review
         # found since the last one in one transaction (a worker writes every few thousand records).
         new_rules = own.setdefault("new_rules", {})
         new_review = own.setdefault("new_review", {})
+        report = {}     # what run() reads back: (rule findings on as_of, review findings), None = not computed
         for c, (rule_found, review_found, window) in zip(contracts, _check_contracts(w, contracts, own["locator"])):
             if rule_found is not None:
                 new_rules[c.oid] = (rule_found, window.lo, window.hi)
             if review_found is not None:
                 new_review[c.oid] = (review_found, dt.date.min, dt.date.max)
+            if c.oid and (rule_found is not None or review_found is not None):
+                report[c.oid] = (rule_found, review_found)
+        if own["pid"] == creator:
+            found.update(report)
 
         def write():
             if new_rules:
@@ -493,8 +509,15 @@ def after_parse_hook(snap: Snapshot, *, as_of: dt.date, ruleset: RuleSet, review
             if rcache is not None and new_review:
                 rcache.put_many(new_review)
                 new_review.clear()
+        if own["pid"] != creator:
+            write.report = report       # sent back with the batch (cctk.store.loader._deliver)
         return write
 
+    # The findings computed for this check, by blob id, whichever process computed them: run() takes these
+    # as they are (known=) instead of reading them back from the caches.
+    found: dict[str, tuple] = {}
+    hook.found = found
+    hook.receive = found.update
     hook.close = close      # the caller's own connections (a load that parsed in this process)
     return hook
 

@@ -85,7 +85,8 @@ def check(root: Path, rev: str | None = None, *, as_of: dt.date | None = None, s
                 hook.close()
         result = run(snap, as_of=as_of, base=all_diagnostics(snap, scope), select=select, ignore=ignore,
                      min_severity=min_severity, changed=scope, use_cache=use_cache, local_rules=local_rules,
-                     review=review_fn, review_tag=tag, ruleset=ruleset)
+                     review=review_fn, review_tag=tag, ruleset=ruleset,
+                     known=hook.found if hook is not None else None)
         if memo is not None:
             try:
                 memo.put(key, result.diagnostics, [(s.diagnostic, s.reason) for s in result.suppressed],

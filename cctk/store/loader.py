@@ -110,7 +110,10 @@ def _parse_items(items: list[tuple[str, str, bytes]], contracts: list | None = N
 # review here): called with each parsed batch's Contract objects — in the parse worker, while they are in
 # memory, rather than decoded again from the cache in a second pass — it returns a function that writes
 # its results (everything not yet written), run while this process holds the cache's write lock (or None).
-# Set only around a load; forked workers inherit it, so it need not pickle.
+# Set only around a load; forked workers inherit it, so it need not pickle. Optionally, the write function
+# carries a ``report`` (picklable) that a parse worker sends back with its batch, and the hook has a
+# ``receive(report)`` that the loading process calls with it: a cold check gets its findings that way
+# instead of reading 200,000 cache rows back after the last batch.
 AfterParse = Callable[[list], Optional[Callable[[], None]]]
 _AFTER_PARSE: list = []
 
@@ -203,14 +206,26 @@ def _parse_in_worker(root: str, items: list[tuple[str, str, object]], want: str,
                 _flush(pending)
                 pending["cache"] = cache
             pending["rows"].extend(parsed)
+    report = None
     if contracts:
         write = _after_parse(contracts, defer=True)
         if write is not None:
             pending["writes"].append(write)
             pending["checked"] += len(contracts)
+            report = getattr(write, "report", None)
     if len(pending["rows"]) >= _FLUSH_ROWS or pending["checked"] >= _FLUSH_ROWS:
         _flush(pending)
-    return [_pick(item, want) for item in parsed]
+    return [_pick(item, want) for item in parsed], report
+
+
+def _deliver(report) -> None:
+    """Hand what the hook found in a worker to the hook in this process (``AfterParse.receive``, optional)."""
+    receive = getattr(_AFTER_PARSE[0], "receive", None) if _AFTER_PARSE and report else None
+    if receive is not None:
+        try:
+            receive(report)
+        except Exception:   # noqa: BLE001  (the caller then reads those findings from the caches)
+            pass
 
 
 # A worker writes what it parsed and found every few thousand records, in one transaction per table set:
@@ -593,7 +608,8 @@ def _parse_missing(src: _Source, paths, pre_read, workers, progress, total, done
                 threading.Thread(target=_prefetch, args=(str(src.root), tree, stop), daemon=True).start()
             try:
                 for fut in futures:
-                    res = fut.result()
+                    res, report = fut.result()
+                    _deliver(report)
                     done += len(res)
                     if progress:
                         progress(done, total)
