@@ -295,18 +295,20 @@ def test_prefilters_never_miss_a_rule_match():
 
 
 def test_extractor_lookaheads_change_no_match():
-    """The extractors' patterns start with a lookahead for speed; it must be a condition every match
-    already meets: on the corpus and on random strings of the characters that matter, the patterns
-    find exactly what the bare patterns find."""
+    """The extractors' patterns start with a lookahead for speed, and the extractors try them only where a
+    finder pattern matches (extract._scan); each must be a condition every match already meets: on the
+    corpus and on random strings of the characters that matter, they find exactly what the bare patterns
+    find."""
     import random
     import re
 
     texts = [p.read_text("utf-8") for p in sorted(Path(__file__).parent.joinpath("review_corpus").glob("*.md"))]
     # whole words as well as characters, so every unit and prefix turns up next to every kind of number
-    tokens = list("0123456789０１２３,，.点 \u3000\t%％‰‱百千万分之半一二三十壹贰叁拾佰仟零〇个工作日历天自然月周星期年元¥￥"
-                  "人民币RMBCNY小写(（)）：:亿圆整角甲方乙") + list(X._DUR_UNITS) + [
+    tokens = list("0123456789０１２３,，.点 \u3000\t%％‰‱百千万分之半一二三十壹贰叁拾佰仟零〇○个工作日历天自然月周星期年元¥￥"
+                  "人民币RMBCNY小写(（)）：:亿圆整角甲方乙号-/") + list(X._DUR_UNITS) + [
         "百分之", "千分之", "万分之", "人民币", "RMB", "CNY", "（小写）", "小写：", "1,200", "1，200.50", "三十", "一百二十",
-        "零点五", "万元", "亿元", "元整"]
+        "零点五", "万元", "亿元", "元整", "2024", "二〇二四", "2019年", "12月", "31日", "伍角", "陆分", "壹万零叁元", "2024-05-01",
+        "2019/2/30", "2018.1.1", "-1", "/12"]
     rng = random.Random(7)
     texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 25))) for _ in range(20000)]
     from cctk.review import engine
@@ -320,6 +322,16 @@ def test_extractor_lookaheads_change_no_match():
         for text in texts:
             assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == \
                    [(m.span(), m.groupdict()) for m in bare.finditer(text)], text
+    scanned = 0
+    for finder, pattern, bare in ((X._PCT_FIND, X._PCT_RE, X._PCT_BARE), (X._DUR_FIND, X._DUR_RE, X._DUR_BARE),
+                                  (X._DATE_FIND, X._DATE_RE, X._DATE_RE.pattern),
+                                  (X._UPPER_FIND, X._UPPER_RE, X._UPPER_RE.pattern)):
+        bare = re.compile(bare)
+        for text in texts:
+            want = [(m.span(), m.groupdict()) for m in bare.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in X._scan(finder, pattern, text)] == want, (bare.pattern, text)
+            scanned += bool(want)
+    assert scanned > 5000       # the random texts hold matches of every kind, not just misses
 
 
 def test_party_reading_memo_keeps_each_documents_names():

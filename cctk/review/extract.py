@@ -79,8 +79,34 @@ class Span:
 # most positions into one failed character test — 1.5-2.5x faster, the same matches
 # (tests/test_review.py::test_extractor_lookaheads_change_no_match compares them with the bare patterns).
 _NUM_CHARS = rf"\d{CN_NUM},，.点"     # every character a NUM can hold
+
+
+# Where a pattern's matches can only start at a few places, re is asked for those places first (`finder`,
+# a pattern that begins with a character class, which re scans for in C) and the pattern is tried there
+# only: the same matches as pattern.finditer(text), since every match of the pattern also matches the
+# finder at its start (each finder below is the pattern's necessary condition), but without trying the
+# pattern's opening lookahead or alternation at every position of the text. The finders' runs of number
+# characters are possessive (``*+``): no character a run can end with (a unit, a space) is a number
+# character, so giving some back could never help, and a long 大写 run is not re-tried at every length.
+# tests/test_review.py::test_extractor_lookaheads_change_no_match compares them with the bare patterns.
+def _scan(finder: re.Pattern, pattern: re.Pattern, text: str) -> list[re.Match]:
+    out = []
+    pos = 0
+    search, match = finder.search, pattern.match
+    while True:
+        found = search(text, pos)
+        if found is None:
+            return out
+        start = found.start()
+        m = match(text, start)
+        if m is None:
+            pos = start + 1
+        else:
+            out.append(m)
+            pos = m.end() if m.end() > start else start + 1
 _PCT_BARE = rf"(?P<a>{NUM})\s*(?P<u>%|％|‰|‱)|(?P<w>百分之|千分之|万分之)\s*(?P<b>{NUM})"
 _PCT_RE = re.compile(rf"(?=[\d{CN_NUM}][{_NUM_CHARS}]*\s*[%％‰‱]|[百千万]分之)(?:{_PCT_BARE})")
+_PCT_FIND = re.compile(rf"[\d{CN_NUM}](?:[{_NUM_CHARS}]*+\s*[%％‰‱]|分之)")
 _PCT_SCALE = {"%": Decimal(1), "％": Decimal(1), "‰": Decimal("0.1"), "‱": Decimal("0.01"),
               "百分之": Decimal(1), "千分之": Decimal("0.1"), "万分之": Decimal("0.01")}
 
@@ -88,7 +114,7 @@ _PCT_SCALE = {"%": Decimal(1), "％": Decimal(1), "‰": Decimal("0.1"), "‱": 
 def percentages(text: str) -> list[Span]:
     """Rates as a percentage value: '0.5‰' -> 0.05, '千分之五' -> 0.5, '百分之三十' -> 30."""
     out = []
-    for m in _PCT_RE.finditer(text):
+    for m in _scan(_PCT_FIND, _PCT_RE, text):
         raw, unit = (m["a"], m["u"]) if m["a"] else (m["b"], m["w"])
         value = cn_number(raw)
         if value is None:
@@ -103,13 +129,14 @@ _DUR_UNITS = ("个工作日", "工作日", "个日历日", "日历天", "日历�
               "星期", "年")
 _DUR_BARE = rf"(?P<n>{NUM}|半)\s*(?P<u>{'|'.join(_DUR_UNITS)})"
 _DUR_RE = re.compile(rf"(?=(?:[{_NUM_CHARS}]+|半)\s*[{''.join(sorted({u[0] for u in _DUR_UNITS}))}])(?:{_DUR_BARE})")
+_DUR_FIND = re.compile(rf"[\d{CN_NUM}半][{_NUM_CHARS}]*+\s*[{''.join(sorted({u[0] for u in _DUR_UNITS}))}]")
 
 
 def durations(text: str) -> list[Span]:
     """Periods in days: kind 'workday' for working days (value = working days), else 'day'
     (months count 30 days, years 365). Dates such as '5月1日' are not periods."""
     out = []
-    for m in _DUR_RE.finditer(text):
+    for m in _scan(_DUR_FIND, _DUR_RE, text):
         n, unit = m["n"], m["u"]
         # '2024年5月1日', '5月1日', '第3日' are dates or ordinals, not periods (tested before the number is
         # converted: in a sentence holding dates most matches end here)
@@ -160,6 +187,7 @@ _YEAR = rf"(?P<y>\d{{4}}|[〇○零一二三四五六七八九]{{4}})"
 _DATE_RE = re.compile(
     rf"{_YEAR}\s*年\s*(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*月\s*(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*[日号]"
     rf"|(?P<y2>\d{{4}})[-./](?P<m2>\d{{1,2}})[-./](?P<d2>\d{{1,2}})(?!\d)")
+_DATE_FIND = re.compile(r"[\d〇○零一二三四五六七八九]{4}(?:\s*年|[-./])")
 
 
 @dataclass(slots=True)
@@ -172,7 +200,7 @@ class DateSpan:
 
 def dates(text: str) -> list[DateSpan]:
     out = []
-    for m in _DATE_RE.finditer(text):
+    for m in _scan(_DATE_FIND, _DATE_RE, text):
         y, mo, d = (m["y"], m["m"], m["d"]) if m["y"] else (m["y2"], m["m2"], m["d2"])
         yv, mv, dv = cn_number(y), cn_number(mo), cn_number(d)
         try:
@@ -192,6 +220,7 @@ _UPPER_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿"
 _UPPER_RE = re.compile(
     rf"[{_UPPER_CHARS}]+[元圆](?:[零{_UPPER_CHARS[1:10]}]角)?(?:零?[{_UPPER_CHARS[1:10]}]分)?[整正]?"
     rf"|[{_UPPER_CHARS[1:10]}]角(?:[{_UPPER_CHARS[1:10]}]分)?|[{_UPPER_CHARS[1:10]}]分")
+_UPPER_FIND = re.compile(rf"[{_UPPER_CHARS}]")
 
 
 def figure_amounts(text: str) -> list[Span]:
@@ -221,7 +250,7 @@ def figure_amounts(text: str) -> list[Span]:
 def uppercase_amounts(text: str) -> list[Span]:
     """大写 amounts, parsed with cctk.model.money.parse_uppercase."""
     out = []
-    for m in _UPPER_RE.finditer(text):
+    for m in _scan(_UPPER_FIND, _UPPER_RE, text):
         raw = m.group()
         if len(raw) < 2:
             continue
