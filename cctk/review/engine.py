@@ -28,7 +28,11 @@ from cctk.review.prefilter import prefilter, union_prefilter
 from cctk.review.segment import Document, Parties, Sentence, parties, segment
 
 HUNDRED = Decimal(100)
-_CACHE = 1 << 14        # entries per memo: the sentences templates repeat stay, one-off ones cycle out
+# Entries per memo; a full memo is emptied. Each new contract adds a few sentences of its own, and emptying
+# also forgets the template's, which are then computed again: at 1 << 14 that was every ~3,000 contracts. At
+# 1 << 17 (once in ~26,000) a worker reviewing 50,000 demo contracts spent 5-8 % less CPU (run side by side
+# with the old size) for ~130 MB more memory per worker.
+_CACHE = 1 << 17
 
 
 _MEMOS: list[dict] = []     # every memo below, for clear_memos()

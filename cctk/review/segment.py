@@ -77,7 +77,7 @@ def _heading_flags(stripped: str) -> tuple[bool, bool]:
 # Facts about one line that do not depend on its neighbours, memoised by the line's text: contracts
 # drawn from templates repeat most of their lines, and a line is segmented the same wherever it is.
 _LINE_MEMO: dict[str, tuple] = {}
-_MEMO_MAX = 100_000
+_MEMO_MAX = 1 << 17
 
 
 def _line_facts(line: str) -> tuple:
