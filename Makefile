@@ -12,6 +12,9 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test,tui]'
+	@# An editable install leaves no bytecode; where PYTHONDONTWRITEBYTECODE is set (CI, this machine)
+	@# every command would compile cctk again (~50 ms of each run). Stale files are simply recompiled.
+	$(BIN)/python -m compileall -q cctk tui > /dev/null
 	touch $@
 
 install: $(VENV)/.installed
