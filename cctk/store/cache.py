@@ -152,7 +152,9 @@ class Cache:
         """(the blob ids with a summary row, the rows whose columns take one of the given values):
         a filtered listing reads only the rows it shows (SQLite filters faster than Python)."""
         cur = self.db.cursor()
-        known = {row[0] for row in cur.execute("SELECT oid FROM summary")}
+        # one string split in C: about half the time of a row-by-row set at 100,000 rows (hex ids hold no space)
+        joined = cur.execute("SELECT group_concat(oid, ' ') FROM summary").fetchone()[0]
+        known = set(joined.split()) if joined else set()
         conds, params = [], []
         for col, values in where.items():
             if col not in self.WHERE_COLUMNS:
